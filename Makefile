@@ -1,0 +1,52 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+.PHONY: install run test lint checks pytest services clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) is required."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is required for the front-end packages (Bootstrap): apt-get install -y npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+## make run: install, migrate, load demo data, start web + Celery worker + beat.
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	@DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho start --no-prefix -f Procfile 2>&1 | cat
+
+## make test: lint, migrations check, Django checks, the whole pytest suite (PostgreSQL, Redis, Chromium).
+test: install lint checks services pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --lint --quiet
+
+checks: install
+	DATABASE_URL=sqlite:///:memory: $(MANAGE) makemigrations --check --dry-run
+	DATABASE_URL=sqlite:///:memory: $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=console.settings.production SECRET_KEY=$$(head -c 48 /dev/urandom | base64) \
+		ALLOWED_HOSTS=console.example.com DATABASE_URL=postgres://postgres@127.0.0.1:5432/console \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+services:
+	@bash .ci/ensure-services
+
+pytest: install
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules .run .pytest_cache .ruff_cache

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from console.accounts import services
+from console.accounts.models import MarketSegment, Membership, Reseller, User
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+class ResellerForm(forms.ModelForm):
+    segments = forms.MultipleChoiceField(
+        label=_("Market segments"), choices=MarketSegment.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Reseller
+        fields = ["name", "reseller_id", "segments", "is_active"]
+
+
+class ResellerAddForm(ResellerForm):
+    """Creating a reseller also creates its primary admin, who is emailed a link to set a password."""
+
+    admin_email = forms.EmailField(label=_("Primary admin email"), max_length=240)
+    admin_first_name = forms.CharField(label=_("Primary admin first name"), max_length=35)
+    admin_last_name = forms.CharField(label=_("Primary admin last name"), max_length=35)
+
+    def clean_admin_email(self) -> str:
+        email = self.cleaned_data["admin_email"].strip().lower()
+        taken = (
+            Membership.objects.with_scopes_disabled()
+            .filter(user__email=email)
+            .exclude(status=Membership.Status.REMOVED)
+            .exists()
+        )
+        if taken:
+            raise forms.ValidationError(_("This person already belongs to a reseller team."))
+        return email
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "reseller"
+    extra = 0
+    fields = ["user", "role", "status", "created_at", "activated_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Reseller)
+class ResellerAdmin(admin.ModelAdmin):
+    list_display = ["name", "reseller_id", "is_active", "created_at"]
+    search_fields = ["name", "reseller_id"]
+    list_filter = ["is_active"]
+    inlines = [MembershipInline]
+    form = ResellerForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if obj is None:
+            kwargs["form"] = ResellerAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = ["name", "reseller_id", "segments", "is_active"]
+        if obj is None:
+            fields += ["admin_email", "admin_first_name", "admin_last_name"]
+        return fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return ["reseller_id"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Reseller, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        created = services.reseller_create(
+            actor=request.user,  # type: ignore[arg-type]
+            name=data["name"],
+            reseller_id=data["reseller_id"],
+            segments=data["segments"],
+            admin_email=data["admin_email"],
+            admin_first_name=data["admin_first_name"],
+            admin_last_name=data["admin_last_name"],
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+        messages.info(request, _("An invitation to set a password was queued for %s.") % data["admin_email"])
+
+    def save_related(self, request: HttpRequest, form: forms.ModelForm, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "reseller", "role", "status", "created_at"]
+    list_filter = ["role", "status"]
+    search_fields = ["user__email", "reseller__name", "reseller__reseller_id"]
+    readonly_fields = ["reseller", "user", "role", "status", "invited_by", "created_at", "activated_at", "removed_at"]
+    exclude = ["invitation_nonce"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # team changes go through the console (audited)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,46 @@
+"""Sign-in pieces: the login view (throttled by django-axes) and password reset through the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.views import LoginView
+from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
+
+from console.outbox.services import mail_enqueue
+
+
+class EmailAuthenticationForm(AuthenticationForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Email")
+        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+
+    def clean_username(self) -> str:
+        return (self.cleaned_data.get("username") or "").strip().lower()
+
+
+class ThrottledLoginView(LoginView):
+    form_class = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's password reset, but the email goes through the outbox (MAIL-1)."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        user = context["user"]
+        link = "{protocol}://{domain}".format(**context) + render_to_string(
+            "registration/password_reset_path.txt", context
+        ).strip()
+        mail_enqueue(to=to_email, template="password_reset", language=user.language, context={"user": user, "link": link})

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from console.accounts import services
+from console.accounts.forms import InvitationPasswordForm, RoleChangeForm, TeamInviteForm
+from console.accounts.models import Membership
+from console.tenancy import PRIMARY_ONLY, TEAM_ADMINS, console_view
+
+
+@console_view()
+def team(request: HttpRequest) -> HttpResponse:
+    members = (
+        Membership.objects.filter(reseller=request.reseller)
+        .exclude(status=Membership.Status.REMOVED)
+        .select_related("user")
+    )
+    counts = members.aggregate(
+        active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
+        pending=Count("pk", filter=Q(status=Membership.Status.PENDING)),
+    )
+    return render(
+        request,
+        "console/team.html",
+        {"members": members, "counts": counts, "role_form": RoleChangeForm(), "nav": "team"},
+    )
+
+
+@console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
+def team_invite(request: HttpRequest) -> HttpResponse:
+    form = TeamInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.team_member_invite(reseller=request.reseller, actor=request.user, **form.cleaned_data)
+        except services.TeamError as error:
+            form.add_error("email", str(error))
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": membership.user.email})
+            return redirect("console:team")
+    return render(request, "console/team_invite.html", {"form": form, "nav": "team"})
+
+
+def _team_action(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    get_object_or_404(Membership, reseller=request.reseller, pk=pk)  # 404 for another reseller's member
+    try:
+        membership = action()
+    except services.TeamError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, success % {"name": membership.user})
+    return redirect("console:team")
+
+
+@require_POST
+@console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
+def team_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+    return _team_action(
+        request,
+        pk,
+        lambda: services.team_invitation_resend(reseller=request.reseller, actor=request.user, membership_id=pk),
+        _("A new invitation was sent to %(name)s."),
+    )
+
+
+@require_POST
+@console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
+def team_member_role(request: HttpRequest, pk: int) -> HttpResponse:
+    form = RoleChangeForm(request.POST)
+    if not form.is_valid():
+        get_object_or_404(Membership, reseller=request.reseller, pk=pk)
+        messages.error(request, _("Choose admin, team member or viewer."))
+        return redirect("console:team")
+    return _team_action(
+        request,
+        pk,
+        lambda: services.team_member_role_change(
+            reseller=request.reseller, actor=request.user, membership_id=pk, role=form.cleaned_data["role"]
+        ),
+        _("%(name)s’s role was changed."),
+    )
+
+
+@require_POST
+@console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
+def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    return _team_action(
+        request,
+        pk,
+        lambda: services.team_member_remove(reseller=request.reseller, actor=request.user, membership_id=pk),
+        _("%(name)s was removed from the team."),
+    )
+
+
+@require_POST
+@console_view(read=PRIMARY_ONLY, write=PRIMARY_ONLY)
+def team_primary_handover(request: HttpRequest, pk: int) -> HttpResponse:
+    return _team_action(
+        request,
+        pk,
+        lambda: services.primary_admin_handover(reseller=request.reseller, actor=request.user, membership_id=pk),
+        _("%(name)s is now the primary admin."),
+    )
+
+
+def team_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public page behind the emailed link: the invitee sets a password and is signed in."""
+    try:
+        membership = services.team_invitation_membership(token)
+    except services.TeamError as error:
+        return render(request, "registration/invitation_invalid.html", {"error": str(error)}, status=410)
+    form = InvitationPasswordForm(membership.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.team_invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+        except services.TeamError as error:
+            return render(request, "registration/invitation_invalid.html", {"error": str(error)}, status=410)
+        except ValidationError as error:
+            form.add_error("new_password1", error)
+        else:
+            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome to %(reseller)s.") % {"reseller": membership.reseller.name})
+            return redirect("console:home")
+    return render(request, "registration/invitation_accept.html", {"form": form, "membership": membership})

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html, urlize
+from django.utils.translation import gettext_lazy as _
+
+from console.outbox.models import OutboxMessage
+from console.outbox.services import outbox_retry_now
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """Every outbound email with its status, attempts and last error. Under `make run` this is where
+    a person trying the console reads its emails and opens their links."""
+
+    list_display = ["created_at", "to_email", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["to_email", "subject"]
+    date_hierarchy = "created_at"
+    actions = ["retry_now"]
+    fields = [
+        "to_email",
+        "subject",
+        "template",
+        "language",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "next_attempt_at",
+        "sent_at",
+        "reseller",
+        "dedupe_key",
+        "text_with_links",
+        "body_html",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("Plain-text body (links are clickable)"))
+    def text_with_links(self, obj: OutboxMessage) -> str:
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', urlize(obj.body_text, autoescape=True))
+
+    @admin.action(description=_("Send the selected messages again now"))
+    def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
+        from console.outbox.tasks import outbox_send
+
+        ids = list(queryset.values_list("pk", flat=True))
+        count = outbox_retry_now(message_ids=ids)
+        for message_id in ids:
+            outbox_send.delay(message_id)
+        messages.info(request, _("%d message(s) queued to be sent again.") % count)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,97 @@
+"""Tenancy: each request is resolved to the signed-in user's reseller once (TenantMiddleware), and
+every scoped query runs inside that reseller (django-scopes). A console URL naming another reseller's
+object answers 404 because the object is simply not in the scoped queryset; a write without the role
+answers 403; an anonymous request goes to the login page (SPEC §1, NF-1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django_scopes import scope, scopes_disabled
+
+from console.accounts.models import Membership
+
+Role = Membership.Role
+ALL_ROLES = frozenset(Role.values)
+WRITERS = frozenset({Role.PRIMARY_ADMIN, Role.ADMIN, Role.MEMBER})
+TEAM_ADMINS = frozenset({Role.PRIMARY_ADMIN, Role.ADMIN})
+PRIMARY_ONLY = frozenset({Role.PRIMARY_ADMIN})
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def active_membership(user: Any) -> Membership | None:
+    """The user's active membership of an active reseller, or None."""
+    if not user.is_authenticated:
+        return None
+    with scopes_disabled():
+        return (
+            Membership.objects.select_related("reseller", "user")
+            .filter(user=user, status=Membership.Status.ACTIVE, reseller__is_active=True)
+            .first()
+        )
+
+
+class TenantMiddleware:
+    """Sets request.membership and request.reseller, then runs the view inside that reseller's scope.
+
+    The Django admin is for operators and sees every tenant; every other request without a reseller
+    runs in an empty scope, where a scoped query raises ScopeError instead of leaking rows.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = active_membership(request.user)
+        request.membership = membership  # type: ignore[attr-defined]
+        request.reseller = membership.reseller if membership else None  # type: ignore[attr-defined]
+        if request.path.startswith(reverse("admin:index")):
+            with scopes_disabled():
+                return self.get_response(request)
+        if request.reseller is None:
+            with scope():  # enabled, but no reseller: scoped queries raise
+                return self.get_response(request)
+        with scope(reseller=request.reseller.pk):
+            return self.get_response(request)
+
+
+def console_view(
+    *, read: Collection[str] = ALL_ROLES, write: Collection[str] = WRITERS
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Guard a console view: anonymous → login, no reseller or wrong role → 403.
+
+    `read` are the roles allowed to GET the view, `write` the roles allowed any other method.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership: Membership | None = request.membership  # type: ignore[attr-defined]
+            if membership is None:
+                raise PermissionDenied("This account has no access to a reseller console.")
+            allowed = read if request.method in SAFE_METHODS else write
+            if membership.role not in allowed:
+                raise PermissionDenied("Your role does not allow this.")
+            return view(request, *args, **kwargs)
+
+        wrapped.console_access = {"read": frozenset(read), "write": frozenset(write)}  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def tenant_context(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "membership": getattr(request, "membership", None),
+        "reseller": getattr(request, "reseller", None),
+    }

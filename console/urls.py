@@ -1,0 +1,43 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from console import views
+from console.accounts import views as team_views
+from console.accounts.auth import OutboxPasswordResetForm, ThrottledLoginView
+from console.audit import views as audit_views
+
+console_patterns = [
+    path("", views.home, name="home"),
+    path("team/", team_views.team, name="team"),
+    path("team/invite/", team_views.team_invite, name="team_invite"),
+    path("team/<int:pk>/resend/", team_views.team_invitation_resend, name="team_invitation_resend"),
+    path("team/<int:pk>/role/", team_views.team_member_role, name="team_member_role"),
+    path("team/<int:pk>/remove/", team_views.team_member_remove, name="team_member_remove"),
+    path("team/<int:pk>/handover/", team_views.team_primary_handover, name="team_primary_handover"),
+    path("activity/", audit_views.activity, name="activity"),
+]
+
+urlpatterns = [
+    path("", include((console_patterns, "console"))),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=OutboxPasswordResetForm),
+        name="password_reset",
+    ),
+    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("accounts/join/<str:token>/", team_views.team_invitation_accept, name="team_invitation_accept"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "console.views.error_403"
+handler404 = "console.views.error_404"
+handler500 = "console.views.error_500"

@@ -1,0 +1,72 @@
+"""Shared fixtures: the tenant triad (member and admin of reseller A, member of reseller B, anonymous)
+plus a viewer and the primary admin of A."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django_scopes import scopes_disabled
+
+from console.accounts.models import Membership, Reseller
+from tests.factories import MembershipFactory, ResellerFactory
+
+
+@pytest.fixture(autouse=True)
+def _unscoped_test_body() -> Iterator[None]:
+    """Test code itself may query any tenant; requests made through the test client still run in
+    the scope TenantMiddleware sets, so a view that forgets its reseller fails."""
+    with scopes_disabled():
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class Triad:
+    reseller_a: Reseller
+    reseller_b: Reseller
+    primary_a: Membership
+    admin_a: Membership
+    member_a: Membership
+    viewer_a: Membership
+    member_b: Membership
+
+    def client_for(self, membership: Membership | None) -> Client:
+        client = Client()
+        if membership is not None:
+            client.force_login(membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+
+@pytest.fixture
+def triad(db: None) -> Triad:
+    reseller_a = ResellerFactory(name="Alpha Resale")
+    reseller_b = ResellerFactory(name="Bravo Resale")
+    return Triad(
+        reseller_a=reseller_a,
+        reseller_b=reseller_b,
+        primary_a=MembershipFactory(reseller=reseller_a, role=Membership.Role.PRIMARY_ADMIN),
+        admin_a=MembershipFactory(reseller=reseller_a, role=Membership.Role.ADMIN),
+        member_a=MembershipFactory(reseller=reseller_a, role=Membership.Role.MEMBER),
+        viewer_a=MembershipFactory(reseller=reseller_a, role=Membership.Role.VIEWER),
+        member_b=MembershipFactory(reseller=reseller_b, role=Membership.Role.MEMBER),
+    )
+
+
+@pytest.fixture
+def member_client(triad: Triad) -> Client:
+    return triad.client_for(triad.member_a)
+
+
+@pytest.fixture
+def admin_client_a(triad: Triad) -> Client:
+    return triad.client_for(triad.admin_a)

@@ -1,0 +1,73 @@
+"""factory-boy factories. Children take their reseller from their parent, so a test never builds a
+cross-tenant object by accident."""
+
+from __future__ import annotations
+
+import factory
+from django.utils import timezone
+
+from console.accounts.models import MarketSegment, Membership, Reseller, User
+from console.audit.models import AuditEvent
+from console.outbox.models import OutboxMessage
+
+PASSWORD = "correct horse battery staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password(PASSWORD)
+
+
+class ResellerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reseller
+
+    name = factory.Sequence(lambda n: f"Reseller {n} Ltd")
+    reseller_id = factory.Sequence(lambda n: f"{1000000000 + n:010d}")
+    segments = factory.LazyFunction(lambda: list(MarketSegment.values))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    reseller = factory.SubFactory(ResellerFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+    status = Membership.Status.ACTIVE
+    activated_at = factory.LazyFunction(timezone.now)
+
+
+class AuditEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AuditEvent
+
+    created_at = factory.LazyFunction(timezone.now)
+    reseller = factory.SubFactory(ResellerFactory)
+    actor = None
+    actor_label = "system"
+    action = "team.invite"
+    object_type = "accounts.membership"
+    object_id = "1"
+    object_repr = "someone"
+    changes = factory.LazyFunction(dict)
+
+
+class OutboxMessageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OutboxMessage
+
+    reseller = factory.SubFactory(ResellerFactory)
+    template = "team_invitation"
+    to_email = factory.Sequence(lambda n: f"recipient{n}@example.com")
+    subject = "Hello"
+    body_text = "Hello"
+    body_html = "<p>Hello</p>"
+    created_at = factory.LazyFunction(timezone.now)
+    next_attempt_at = factory.LazyFunction(timezone.now)
