@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from console.accounts.models import Membership
 from console.audit.selectors import audit_events_for_reseller
 from console.tenancy import console_view
 
 
+@require_safe
 @console_view()
 def home(request: HttpRequest) -> HttpResponse:
     """The console's landing page: the reseller at a glance."""

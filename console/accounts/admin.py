@@ -82,6 +82,9 @@ class ResellerAdmin(admin.ModelAdmin):
             kwargs["form"] = ResellerAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
+        return [MembershipInline] if obj else []
+
     def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         fields = ["name", "reseller_id", "segments", "is_active"]
         if obj is None:

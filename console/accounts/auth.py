@@ -40,7 +40,10 @@ class OutboxPasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         user = context["user"]
-        link = "{protocol}://{domain}".format(**context) + render_to_string(
-            "registration/password_reset_path.txt", context
-        ).strip()
-        mail_enqueue(to=to_email, template="password_reset", language=user.language, context={"user": user, "link": link})
+        link = (
+            "{protocol}://{domain}".format(**context)
+            + render_to_string("registration/password_reset_path.txt", context).strip()
+        )
+        mail_enqueue(
+            to=to_email, template="password_reset", language=user.language, context={"user": user, "link": link}
+        )

@@ -194,7 +194,9 @@ def team_member_role_change(*, reseller: Reseller, actor: User, membership_id: i
         before = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
-        audit_log(reseller=reseller, actor=actor, action="team.role_change", obj=membership, changes={"role": [before, role]})
+        audit_log(
+            reseller=reseller, actor=actor, action="team.role_change", obj=membership, changes={"role": [before, role]}
+        )
     return membership
 
 
@@ -233,8 +235,8 @@ def team_member_remove(*, reseller: Reseller, actor: User, membership_id: int) -
     """TEAM-2: remove a member; they can no longer sign in to this reseller. The primary admin
     cannot be removed. (Reassigning their customers joins this action once customers exist.)"""
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().select_related("user").get(
-            reseller=reseller, pk=membership_id
+        membership = (
+            Membership.objects.select_for_update().select_related("user").get(reseller=reseller, pk=membership_id)
         )
         if membership.role == Membership.Role.PRIMARY_ADMIN:
             raise TeamError(_("The primary admin cannot be removed; hand the role over first."))

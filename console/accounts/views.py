@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from console.accounts import services
 from console.accounts.forms import InvitationPasswordForm, RoleChangeForm, TeamInviteForm
@@ -15,6 +15,7 @@ from console.accounts.models import Membership
 from console.tenancy import PRIMARY_ONLY, TEAM_ADMINS, console_view
 
 
+@require_safe
 @console_view()
 def team(request: HttpRequest) -> HttpResponse:
     members = (

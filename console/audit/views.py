@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
 
 from console.audit.selectors import audit_events_for_reseller
 from console.csv import Echo, neutralise
@@ -27,6 +28,7 @@ class ActivityFilterForm(CleanTextMixin, forms.Form):
     page = forms.IntegerField(required=False, min_value=1, max_value=100000, widget=forms.HiddenInput)
 
 
+@require_safe
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
 def activity(request: HttpRequest) -> HttpResponse:
     """AUD-2: the reseller-wide activity log, for admins, with filters and CSV export."""
@@ -48,8 +50,15 @@ def _activity_csv(events) -> StreamingHttpResponse:  # type: ignore[no-untyped-d
         yield "\ufeff" + writer.writerow(["when", "actor", "action", "object", "changes"])
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                neutralise([event.created_at.isoformat(), event.actor_label, event.action, event.object_repr,
-                            "; ".join(f"{f}: {b} → {a}" for f, b, a in event.change_rows())])
+                neutralise(
+                    [
+                        event.created_at.isoformat(),
+                        event.actor_label,
+                        event.action,
+                        event.object_repr,
+                        "; ".join(f"{f}: {b} → {a}" for f, b, a in event.change_rows()),
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html, urlize
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from console.outbox.models import OutboxMessage
@@ -42,7 +45,10 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("Plain-text body (links are clickable)"))
     def text_with_links(self, obj: OutboxMessage) -> str:
-        return format_html('<pre style="white-space: pre-wrap">{}</pre>', urlize(obj.body_text, autoescape=True))
+        # urlize escapes the text itself (autoescape=True) but returns a plain str: mark it safe, or
+        # format_html escapes it again and the links show as "<a href=…>" text.
+        linked = mark_safe(urlize(obj.body_text, autoescape=True))  # noqa: S308
+        return format_html('<pre style="white-space: pre-wrap">{}</pre>', linked)
 
     @admin.action(description=_("Send the selected messages again now"))
     def retry_now(self, request: HttpRequest, queryset: QuerySet[OutboxMessage]) -> None:
@@ -51,7 +57,8 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         ids = list(queryset.values_list("pk", flat=True))
         count = outbox_retry_now(message_ids=ids)
         for message_id in ids:
-            outbox_send.delay(message_id)
+            # robust: with the broker down the messages are still due, and the periodic flush sends them.
+            transaction.on_commit(partial(outbox_send.delay, message_id), robust=True)
         messages.info(request, _("%d message(s) queued to be sent again.") % count)
 
     def has_add_permission(self, request: HttpRequest) -> bool:

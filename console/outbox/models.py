@@ -19,9 +19,7 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    reseller = models.ForeignKey(
-        "accounts.Reseller", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     template = models.CharField(_("template"), max_length=64)
     to_email = models.EmailField(_("to"), max_length=240)
     language = models.CharField(_("language"), max_length=8, default="en")
@@ -49,9 +47,7 @@ class OutboxMessage(models.Model):
             models.UniqueConstraint(fields=["dedupe_key"], condition=Q(dedupe_key__isnull=False), name="outbox_dedupe"),
         ]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_due"
-            ),
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_due"),
         ]
 
     def __str__(self) -> str:

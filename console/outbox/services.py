@@ -33,7 +33,9 @@ def mail_enqueue(
 
     With a `dedupe_key` that was already used, nothing is stored and None is returned (JOB-2).
     """
-    context = {"site_url": settings.SITE_URL, **context}
+    # render_to_string has no request, so the i18n context processor does not run: pass the language
+    # ourselves, or the HTML part would always say lang="en".
+    context = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": language, **context}
     with translation.override(language):
         subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
         body_text = render_to_string(f"emails/{template}_body.txt", context)
@@ -61,7 +63,9 @@ def mail_enqueue(
 
     from console.outbox.tasks import outbox_send  # the task module imports this one
 
-    transaction.on_commit(lambda: outbox_send.delay(message.pk))
+    # robust: a broker that is down must not turn the user's committed action into an error; the
+    # message is in the table and the periodic flush sends it (MAIL-1).
+    transaction.on_commit(lambda: outbox_send.delay(message.pk), robust=True)
     return message
 
 

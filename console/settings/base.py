@@ -154,7 +154,8 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 
-# Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under .run/.
+# Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport under .run/ (or under
+# CELERY_FS_BROKER_DIR, so a test can give worker and beat a broker of their own).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -162,11 +163,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CELERY_BROKER_URL = "filesystem://"
-    _broker_dir = RUN_DIR / "broker"
+    _broker_dir = Path(env("CELERY_FS_BROKER_DIR", default=str(RUN_DIR)))
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir),
-        "data_folder_out": str(_broker_dir),
-        "control_folder": str(RUN_DIR / "broker-control"),
+        "data_folder_in": str(_broker_dir / "broker"),
+        "data_folder_out": str(_broker_dir / "broker"),
+        "control_folder": str(_broker_dir / "broker-control"),
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_IGNORE_RESULT = True
@@ -180,7 +181,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "outbox-flush": {
         "task": "console.outbox.tasks.outbox_flush",
-        "schedule": timedelta(minutes=1),
+        "schedule": timedelta(seconds=env.int("OUTBOX_FLUSH_SECONDS", default=60)),
     },
 }
 

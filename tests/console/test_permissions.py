@@ -1,0 +1,173 @@
+"""NF-1: one matrix walks every URL pattern with anonymous, other-reseller, viewer, member and admin
+users. A URL added without an entry here makes test_every_url_pattern_is_covered fail."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from console.accounts.models import Membership
+from console.tenancy import ALL_ROLES, PRIMARY_ONLY, TEAM_ADMINS, WRITERS
+from tests.conftest import Triad
+from tests.factories import MembershipFactory
+
+Kwargs = Callable[[Triad], dict]
+
+
+def _pending_member_of_a(triad: Triad) -> dict:
+    return {"pk": MembershipFactory(reseller=triad.reseller_a, status=Membership.Status.PENDING).pk}
+
+
+def _admin_of_a(triad: Triad) -> dict:
+    return {"pk": triad.admin_a.pk}
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call one console URL, and which roles may read (GET) and write (POST) it."""
+
+    get: frozenset[str] | None = ALL_ROLES  # None: GET not offered
+    post: frozenset[str] | None = None  # None: POST not offered
+    post_data: dict = field(default_factory=dict)
+    kwargs: Kwargs | None = None  # builds URL kwargs naming an object of reseller A
+
+
+CONSOLE_URLS: dict[str, Case] = {
+    "console:home": Case(),
+    "console:team": Case(),
+    "console:team_invite": Case(
+        get=TEAM_ADMINS,
+        post=TEAM_ADMINS,
+        post_data={"email": "new@example.com", "first_name": "N", "last_name": "P", "role": "member"},
+    ),
+    "console:team_invitation_resend": Case(get=None, post=TEAM_ADMINS, kwargs=_pending_member_of_a),
+    "console:team_member_role": Case(
+        get=None, post=TEAM_ADMINS, post_data={"role": "viewer"}, kwargs=_pending_member_of_a
+    ),
+    "console:team_member_remove": Case(get=None, post=TEAM_ADMINS, kwargs=_pending_member_of_a),
+    "console:team_primary_handover": Case(get=None, post=PRIMARY_ONLY, kwargs=_admin_of_a),
+    "console:activity": Case(get=TEAM_ADMINS),
+}
+
+# Reachable without a reseller: sign-in pages and the emailed invitation link.
+PUBLIC_URLS = {
+    "login",
+    "logout",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "team_invitation_accept",
+}
+OPERATOR_NAMESPACES = {"admin"}  # the Django admin: staff only, tested in test_admin.py
+
+
+def _all_url_names(patterns: list, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _all_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            names.add(f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>")
+    return names
+
+
+def test_every_url_pattern_is_covered():
+    names = {n for n in _all_url_names(get_resolver().url_patterns) if n.split(":")[0] not in OPERATOR_NAMESPACES}
+    uncovered = names - set(CONSOLE_URLS) - PUBLIC_URLS
+    assert not uncovered, f"Add these URLs to the permission matrix: {sorted(uncovered)}"
+    assert not (set(CONSOLE_URLS) | PUBLIC_URLS) - names, "The matrix names URLs that no longer exist"
+
+
+ROLE_OF = {
+    "primary": Membership.Role.PRIMARY_ADMIN,
+    "admin": Membership.Role.ADMIN,
+    "member": Membership.Role.MEMBER,
+    "viewer": Membership.Role.VIEWER,
+}
+CASES = [(name, method) for name, case in CONSOLE_URLS.items() for method in ("get", "post")]
+
+
+def _request(client, method: str, url: str, case: Case):
+    return client.get(url) if method == "get" else client.post(url, case.post_data)
+
+
+def _url(name: str, case: Case, triad: Triad) -> str:
+    return reverse(name, kwargs=case.kwargs(triad) if case.kwargs else None)
+
+
+@pytest.mark.parametrize(("name", "method"), CASES)
+def test_anonymous_users_are_sent_to_log_in(triad, name, method):
+    case = CONSOLE_URLS[name]
+    url = _url(name, case, triad)
+    response = _request(triad.client_for(None), method, url, case)
+    if getattr(case, method) is None:
+        assert response.status_code in (302, 405)
+    else:
+        assert response.status_code == 302
+    if response.status_code == 302:
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "method"), CASES)
+@pytest.mark.parametrize("who", ["primary", "admin", "member", "viewer"])
+def test_each_role_gets_exactly_what_it_may(triad, name, method, who):
+    case = CONSOLE_URLS[name]
+    membership = {
+        "primary": triad.primary_a,
+        "admin": triad.admin_a,
+        "member": triad.member_a,
+        "viewer": triad.viewer_a,
+    }[who]
+    url = _url(name, case, triad)
+    response = _request(triad.client_for(membership), method, url, case)
+    allowed = getattr(case, method)
+    if allowed is None:
+        assert response.status_code == 405
+    elif ROLE_OF[who] in allowed:
+        assert response.status_code in (200, 302), response.content[:500]
+        if response.status_code == 302:
+            assert not response.url.startswith(reverse("login"))
+    else:
+        assert response.status_code == 403
+
+
+OBJECT_CASES = [(n, m) for n, m in CASES if CONSOLE_URLS[n].kwargs and getattr(CONSOLE_URLS[n], m) is not None]
+
+
+@pytest.mark.parametrize(("name", "method"), OBJECT_CASES)
+@pytest.mark.parametrize("role", [Membership.Role.PRIMARY_ADMIN, Membership.Role.ADMIN, Membership.Role.MEMBER])
+def test_another_resellers_objects_answer_404(triad, name, method, role):
+    case = CONSOLE_URLS[name]
+    outsider = (
+        triad.member_b if role == Membership.Role.MEMBER else MembershipFactory(reseller=triad.reseller_b, role=role)
+    )
+    url = _url(name, case, triad)
+    response = _request(triad.client_for(outsider), method, url, case)
+    expected = 404 if role in getattr(case, method) else 403
+    assert response.status_code == expected
+
+
+def test_a_user_without_a_reseller_gets_403_not_a_crash(db):
+    from tests.factories import UserFactory
+
+    client = Triad.client_for(None, None)  # type: ignore[arg-type]
+    client.force_login(UserFactory(), backend="django.contrib.auth.backends.ModelBackend")
+    for name, case in CONSOLE_URLS.items():
+        if case.kwargs is None and case.get is not None:
+            assert client.get(reverse(name)).status_code == 403
+
+
+def test_removed_members_lose_access(triad):
+    client = triad.client_for(triad.member_a)
+    triad.member_a.status = Membership.Status.REMOVED
+    triad.member_a.save()
+    assert client.get(reverse("console:home")).status_code == 403
+
+
+def test_the_role_sets_are_consistent():
+    assert PRIMARY_ONLY <= TEAM_ADMINS <= WRITERS <= ALL_ROLES
