@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -78,6 +79,8 @@ def console_view(
                 return redirect_to_login(request.get_full_path())
             membership: Membership | None = request.membership  # type: ignore[attr-defined]
             if membership is None:
+                if request.user.customer_admin_roles.exists():  # type: ignore[union-attr]
+                    return redirect("portal:home")  # a customer's admin signed in: their place is the portal
                 raise PermissionDenied("This account has no access to a reseller console.")
             allowed = read if request.method in SAFE_METHODS else write
             if membership.role not in allowed:

@@ -20,6 +20,8 @@ console_patterns = [
 
 urlpatterns = [
     path("", include((console_patterns, "console"))),
+    path("customers/", include("customers.urls")),
+    path("portal/", include("customers.portal_urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

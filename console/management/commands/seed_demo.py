@@ -13,6 +13,7 @@ from django_scopes import scopes_disabled
 
 from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.services import audit_log
+from customers.demo import demo_customers_create
 
 DEMO_PASSWORD = "demo-console-2026"  # noqa: S105  (printed for people trying the console locally)
 
@@ -44,6 +45,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with scopes_disabled(), transaction.atomic():
             logins = [login for spec in RESELLERS for login in self._reseller(spec)]
+            created_customers = sum(
+                demo_customers_create(reseller=Reseller.objects.get(reseller_id=spec["reseller_id"]), count=300)
+                for spec in RESELLERS
+            )
             operator, created = User.objects.get_or_create(
                 email="operator@example.com",
                 defaults={"first_name": "Olga", "last_name": "Operator", "is_staff": True, "is_superuser": True},
@@ -51,7 +56,7 @@ class Command(BaseCommand):
             if created:
                 operator.set_password(DEMO_PASSWORD)
                 operator.save(update_fields=["password"])
-        self.stdout.write(self.style.SUCCESS("Demo data is ready."))
+        self.stdout.write(self.style.SUCCESS(f"Demo data is ready ({created_customers} customers created now)."))
         self.stdout.write(f"\n  Console:      {settings.SITE_URL}/")
         self.stdout.write(f"  Django admin: {settings.SITE_URL}/admin/  (operator@example.com)")
         self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}\n")

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import secrets
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from console.accounts.models import MarketSegment
+
+VIP_ID_LENGTH = 20
+LISTED = Q(removed_at__isnull=True)
+
+
+def new_vip_id() -> str:
+    """20 upper-case hexadecimal characters from a CSPRNG (SPEC §2)."""
+    return secrets.token_hex(VIP_ID_LENGTH // 2).upper()
+
+
+def search_key(*parts: str) -> str:
+    """Case- and accent-insensitive text for LIST-4 search: NFKD, combining marks dropped, casefolded."""
+    text = " ".join(p for p in parts if p)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+class CustomerType(models.TextChoices):
+    TEAM = "TEAM", _("Team")
+    ENTERPRISE = "ENTERPRISE", _("Enterprise")
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+
+
+class AnniversarySource(models.TextChoices):
+    CHOSEN = "chosen", _("Chosen at invitation")
+    PURCHASE_AUTHORIZATION = "pa", _("Initial purchase authorization")
+    ORDER = "order", _("Initial order")
+
+
+class Customer(models.Model):
+    """A VIP customer organisation of one reseller (SPEC §3).
+
+    Nothing here is edited after the invitation (CUST-5) except through the services that the SPEC
+    allows: the reminder (contact email), Managed by, and the state columns that purchasing and
+    renewals maintain. The filters of the customer list are pure functions of these columns and
+    today's date (customers.selectors), so they are right the moment the date changes.
+    """
+
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="customers")
+    vip_id = models.CharField(_("VIP ID"), max_length=VIP_ID_LENGTH, unique=True, default=new_vip_id)
+    name = models.CharField(_("organization name"), max_length=80)
+    name_en = models.CharField(_("organization name (US English)"), max_length=80)
+    segment = models.CharField(_("market segment"), max_length=3, choices=MarketSegment.choices)
+    type = models.CharField(_("type"), max_length=10, choices=CustomerType.choices)
+    country = models.CharField(_("country"), max_length=2)
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    city = models.CharField(_("city"), max_length=40)
+    address_line1 = models.CharField(_("address line 1"), max_length=60)
+    address_line2 = models.CharField(_("address line 2"), max_length=60, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=40)
+    contact_first_name = models.CharField(_("first name"), max_length=35)
+    contact_last_name = models.CharField(_("last name"), max_length=35)
+    contact_email = models.EmailField(_("email"), max_length=240)
+    language = models.CharField(_("preferred language"), max_length=8, default="en")
+
+    invitation_status = models.CharField(
+        _("VIP invitation status"), max_length=8, choices=InvitationStatus.choices, default=InvitationStatus.PENDING
+    )
+    invitation_nonce = models.CharField(max_length=32, blank=True)
+    invited_at = models.DateTimeField(_("invited"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    contract_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_customers"
+    )
+
+    managed_by = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, related_name="managed_customers", verbose_name=_("managed by")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"))
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    anniversary_date = models.DateField(_("Anniversary Date"), null=True, blank=True)
+    anniversary_source = models.CharField(max_length=8, choices=AnniversarySource.choices, blank=True)
+    extended_term_months = models.PositiveSmallIntegerField(_("extended term (months)"), null=True, blank=True)
+
+    # Maintained by the purchasing services on every write (JOB-4); read by the list filters.
+    has_products = models.BooleanField(_("has products"), default=False)
+    open_pa_min_due = models.DateField(null=True, blank=True)
+    open_pa_max_due = models.DateField(null=True, blank=True)
+    vip_select_level = models.CharField(_("VIP Select level"), max_length=2, blank=True)
+
+    removed_at = models.DateTimeField(null=True, blank=True)
+    search_text = models.TextField(editable=False, default="")
+
+    objects = ScopedManager(reseller="reseller")
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            # CUST-7: one person is never primary admin of two organisations with exactly the same name.
+            models.UniqueConstraint(
+                Lower("contact_email"),
+                "name",
+                condition=Q(removed_at__isnull=True),
+                name="customer_contact_name_unique",
+            ),
+            # CUST-4: a double submit of the same form creates one customer.
+            models.UniqueConstraint(
+                fields=["reseller", "submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="customer_one_per_submission",
+            ),
+            models.CheckConstraint(condition=Q(vip_id__regex=r"^[0-9A-F]{20}$"), name="customer_vip_id_format"),
+            models.CheckConstraint(
+                condition=Q(extended_term_months__isnull=True)
+                | Q(extended_term_months__gte=13, extended_term_months__lte=48),
+                name="customer_extended_term_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["reseller", "name", "id"], name="customer_list_name", condition=LISTED),
+            models.Index(fields=["reseller", "anniversary_date"], name="customer_list_ad", condition=LISTED),
+            models.Index(fields=["reseller", "managed_by", "name"], name="customer_list_mine", condition=LISTED),
+            # LIST-1 counts: one index-only scan gives every filter's count.
+            models.Index(
+                fields=[
+                    "reseller",
+                    "managed_by",
+                    "has_products",
+                    "anniversary_date",
+                    "open_pa_min_due",
+                    "open_pa_max_due",
+                ],
+                name="customer_filter_counts",
+                condition=LISTED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.vip_id})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.search_text = search_key(self.name, self.name_en, self.vip_id, self.contact_email)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def contact_name(self) -> str:
+        return f"{self.contact_first_name} {self.contact_last_name}".strip()
+
+    @property
+    def country_name(self) -> str:
+        from customers.geography import country_name
+
+        return country_name(self.country)
+
+    @property
+    def region_name(self) -> str:
+        from customers.geography import region_name
+
+        return region_name(self.country, self.region)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.invitation_status == InvitationStatus.PENDING
+
+    @property
+    def can_be_removed(self) -> bool:
+        """CUST-6: only a customer that never had a purchase authorization or an order."""
+        return not self.has_products and self.removed_at is None
+
+
+class CustomerAdmin(models.Model):
+    """A system admin of a customer, in the member portal (CUST-8). The contract owner is one of them."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="admins")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="customer_admin_roles")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["customer", "user"], name="customer_admin_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.customer.name}"

@@ -1,0 +1,64 @@
+"""Reads for customers: the list with its filters, counts, search and sort (LIST-1…LIST-4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, QuerySet
+
+from console.accounts.models import Membership, Reseller
+from customers.models import Customer, search_key
+from customers.rules import CustomerFilter, filter_q
+
+# LIST-4: every column can be sorted; the id keeps the order total (stable pagination).
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "id"),
+    "vip_id": ("vip_id",),
+    "segment": ("segment", "name", "id"),
+    "type": ("type", "name", "id"),
+    "anniversary": ("anniversary_date", "name", "id"),
+    "managed_by": ("managed_by__user__email", "name", "id"),
+    "status": ("invitation_status", "name", "id"),
+    "vip_select": ("vip_select_level", "name", "id"),
+    "created": ("created_at", "id"),
+}
+
+
+def customers_visible(*, reseller: Reseller) -> QuerySet[Customer]:
+    """LIST-7: the reseller's customers that are not removed."""
+    return Customer.objects.filter(reseller=reseller, removed_at__isnull=True)
+
+
+def customer_list(
+    *,
+    reseller: Reseller,
+    on: date,
+    customer_filter: str = CustomerFilter.ALL,
+    managed_by: Membership | None = None,
+    query: str = "",
+    sort: str = "name",
+    descending: bool = False,
+) -> QuerySet[Customer]:
+    """The customers one view of the list shows (also what its CSV report contains)."""
+    customers = customers_visible(reseller=reseller).filter(filter_q(customer_filter, on))
+    if managed_by is not None:
+        customers = customers.filter(managed_by=managed_by)
+    if query:
+        customers = customers.filter(search_text__contains=search_key(query))
+    order = SORTS.get(sort, SORTS["name"])
+    if descending:
+        order = tuple(f"-{field}" for field in order)
+    return customers.order_by(*order)
+
+
+def customer_counts(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
+    """LIST-1: how many customers each filter holds, in one query."""
+    customers = customers_visible(reseller=reseller)
+    if managed_by is not None:
+        customers = customers.filter(managed_by=managed_by)
+    return customers.aggregate(
+        **{
+            value: Count("pk", filter=filter_q(value, on)) if value != CustomerFilter.ALL else Count("pk")
+            for value in CustomerFilter.values
+        }
+    )

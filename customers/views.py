@@ -1,0 +1,246 @@
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from console.audit.selectors import audit_events_for_object
+from console.tenancy import PRIMARY_ONLY, WRITERS, console_view
+from customers import exports, geography, selectors, services
+from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
+from customers.models import Customer
+from customers.rules import CustomerFilter, customer_flags, today
+
+DETAIL_TABS = ("overview", "plans", "orders", "history")
+
+
+class KnownCountPaginator(Paginator):
+    """A paginator told its total, so the list page never runs a second COUNT (NF-4)."""
+
+    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def _list_context(request: HttpRequest) -> dict[str, Any]:
+    state = CustomerListForm(request.GET).state()
+    on = today()
+    mine = request.membership if state["mine"] else None  # type: ignore[attr-defined]
+    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine)  # type: ignore[attr-defined]
+    customers = selectors.customer_list(
+        reseller=request.reseller,  # type: ignore[attr-defined]
+        on=on,
+        customer_filter=state["filter"],
+        managed_by=mine,
+        query=state["q"],
+        sort=state["sort"],
+        descending=state["descending"],
+    ).select_related("managed_by__user")
+    total = customers.count() if state["q"] else counts[state["filter"]]
+    page = KnownCountPaginator(customers, state["per_page"], total).get_page(state["page"])
+    rows = [
+        (
+            customer,
+            customer_flags(
+                has_products=customer.has_products,
+                open_pa_min_due=customer.open_pa_min_due,
+                open_pa_max_due=customer.open_pa_max_due,
+                anniversary_date=customer.anniversary_date,
+                on=on,
+            ),
+        )
+        for customer in page.object_list
+    ]
+    return {
+        "state": state,
+        "counts": counts,
+        "filters": CustomerFilter.choices,
+        "page": page,
+        "rows": rows,
+        "nav": "customers",
+        "sorts": selectors.SORTS,
+    }
+
+
+@require_safe
+@console_view()
+def customer_list(request: HttpRequest) -> HttpResponse:
+    """LIST-1…LIST-8: the customers page. htmx requests get just the results."""
+    context = _list_context(request)
+    template = "customers/_results.html" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@require_safe
+@console_view()
+def customer_export(request: HttpRequest) -> HttpResponse:
+    """LIST-6: the CSV of the customers the current view shows."""
+    state = CustomerListForm(request.GET).state()
+    customers = selectors.customer_list(
+        reseller=request.reseller,  # type: ignore[attr-defined]
+        on=today(),
+        customer_filter=state["filter"],
+        managed_by=request.membership if state["mine"] else None,  # type: ignore[attr-defined]
+        query=state["q"],
+        sort=state["sort"],
+        descending=state["descending"],
+    )
+    return exports.customer_report_response(customers, on=today())
+
+
+@console_view(read=WRITERS, write=WRITERS)
+def customer_invite(request: HttpRequest) -> HttpResponse:
+    """CUST-1…CUST-4: Add Customer Organization."""
+    form = CustomerInviteForm(request.POST or None, reseller=request.reseller)  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            customer, created = services.customer_invite(
+                reseller=request.reseller,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                managed_by=request.membership,  # type: ignore[attr-defined]
+                data=data,
+                anniversary_date=data["anniversary_date"],
+                extended_term_months=data["extended_term_months"],
+                submission_key=data.get("submission_key"),
+            )
+        except services.CustomerError as error:
+            form.add_error("contact_email", str(error))
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s. VIP ID %(vip_id)s.")
+                    % {"email": customer.contact_email, "vip_id": customer.vip_id},
+                )
+            return redirect("customers:detail", vip_id=customer.vip_id)
+    return render(request, "customers/invite.html", {"form": form, "nav": "customers"})
+
+
+@require_safe
+@console_view()
+def region_options(request: HttpRequest) -> HttpResponse:
+    """htmx: the region <select> for the chosen country."""
+    country = request.GET.get("country", "")
+    choices = geography.region_choices(country) if geography.is_supported_country(country) else []
+    return render(request, "customers/_region_field.html", {"choices": choices, "selected": "", "errors": []})
+
+
+def _customer(request: HttpRequest, vip_id: str) -> Customer:
+    return get_object_or_404(
+        selectors.customers_visible(reseller=request.reseller).select_related(  # type: ignore[attr-defined]
+            "managed_by__user", "contract_owner"
+        ),
+        vip_id=vip_id,
+    )
+
+
+@require_safe
+@console_view()
+def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """DET-1…DET-4: overview, plans, orders and history tabs."""
+    customer = _customer(request, vip_id)
+    tab = request.GET.get("tab", "overview")
+    if tab not in DETAIL_TABS:
+        tab = "overview"
+    on = today()
+    context: dict[str, Any] = {
+        "customer": customer,
+        "tab": tab,
+        "tabs": DETAIL_TABS,
+        "nav": "customers",
+        "flags": customer_flags(
+            has_products=customer.has_products,
+            open_pa_min_due=customer.open_pa_min_due,
+            open_pa_max_due=customer.open_pa_max_due,
+            anniversary_date=customer.anniversary_date,
+            on=on,
+        ),
+    }
+    if tab == "history":
+        context["events"] = audit_events_for_object(
+            reseller=request.reseller,  # type: ignore[attr-defined]
+            object_type=Customer._meta.label_lower,
+            object_id=str(customer.pk),
+        ).select_related("actor")[:200]
+    if tab == "overview" and request.membership.is_primary_admin:  # type: ignore[attr-defined]
+        context["managed_by_form"] = ManagedByForm(
+            reseller=request.reseller,  # type: ignore[attr-defined]
+            initial={"membership": customer.managed_by_id},
+        )
+    return render(request, "customers/detail.html", context)
+
+
+@console_view(read=WRITERS, write=WRITERS)
+def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """CUST-5: Send reminder (optionally to a new contact email) while the invitation is pending."""
+    customer = _customer(request, vip_id)
+    if not customer.is_pending:
+        messages.error(request, _("The invitation was accepted already."))
+        return redirect("customers:detail", vip_id=vip_id)
+    form = ReminderForm(request.POST or None, initial={"contact_email": customer.contact_email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = services.customer_reminder_send(
+                reseller=request.reseller,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                vip_id=vip_id,
+                email=form.cleaned_data["contact_email"],
+            )
+        except services.CustomerError as error:
+            form.add_error("contact_email", str(error))
+        else:
+            messages.success(request, _("Reminder sent to %(email)s.") % {"email": customer.contact_email})
+            return redirect("customers:detail", vip_id=vip_id)
+    return render(request, "customers/reminder.html", {"form": form, "customer": customer, "nav": "customers"})
+
+
+@require_POST
+@console_view()
+def customer_remove(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """CUST-6: remove a No-Products customer."""
+    customer = _customer(request, vip_id)
+    try:
+        services.customer_remove(reseller=request.reseller, actor=request.user, vip_id=vip_id)  # type: ignore[attr-defined, arg-type]
+    except services.CustomerError as error:
+        messages.error(request, str(error))
+        return redirect("customers:detail", vip_id=vip_id)
+    messages.success(request, _("%(name)s was removed.") % {"name": customer.name})
+    return redirect(reverse("customers:list"))
+
+
+@require_POST
+@console_view(read=PRIMARY_ONLY, write=PRIMARY_ONLY)
+def customer_managed_by(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """TEAM-4: the primary admin changes Managed by."""
+    _customer(request, vip_id)
+    form = ManagedByForm(request.POST, reseller=request.reseller)  # type: ignore[attr-defined]
+    if not form.is_valid():
+        messages.error(request, _("Choose an active team member."))
+    else:
+        try:
+            customer = services.customer_managed_by_change(
+                reseller=request.reseller,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                vip_id=vip_id,
+                membership_id=form.cleaned_data["membership"].pk,
+            )
+        except services.CustomerError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(name)s is now managed by %(who)s.") % {"name": customer.name, "who": customer.managed_by.user},
+            )
+    return redirect("customers:detail", vip_id=vip_id)

@@ -1,0 +1,500 @@
+"""customers.geography: countries, regions and postal codes for the invitation form (CUST-1, CUST-2).
+
+Pure unit tests: no database."""
+
+from __future__ import annotations
+
+import pycountry
+import pytest
+from django.utils import translation
+
+from customers.geography import _POSTAL_CODE_MESSAGES as POSTAL_CODE_MESSAGES
+from customers.geography import (
+    EMBARGOED_COUNTRIES,
+    POSTAL_CODE_PATTERNS,
+    country_choices,
+    country_requires_region,
+    is_supported_country,
+    is_valid_region,
+    normalise_postal_code,
+    region_choices,
+    validate_postal_code,
+)
+from customers.geography import _sort_key as sort_key
+
+EMBARGOED = ["CU", "IR", "KP", "SD", "SY", "AQ", "BV", "HM"]
+
+HOSTILE_VALUES = [
+    "\x00",
+    "123\x0045",
+    "<script>alert(1)</script>",
+    "<script>",
+    "1' OR '1'='1",
+    "12345'; DROP TABLE customers;--",
+    "1" * 41,
+    "A" * 1000,
+    "😀",
+    "12345😀",
+    "١٢٣٤٥",  # Arabic-Indic digits
+    "１２３４５",  # full-width digits
+    "12345\u200b",  # zero-width space
+    "../../etc/passwd",
+    "%00",
+    "${jndi:ldap://x}",
+    "{{ 7*7 }}",
+    "\u202e54321",  # right-to-left override
+]
+
+# --------------------------------------------------------------------------------------------- countries
+
+
+@pytest.mark.parametrize("code", EMBARGOED)
+def test_embargoed_country_is_not_offered_and_not_supported(code: str) -> None:
+    assert code in EMBARGOED_COUNTRIES
+    assert code not in {c for c, _name in country_choices()}
+    assert not is_supported_country(code)
+
+
+def test_embargo_list_is_exactly_the_spec_list() -> None:
+    assert frozenset(EMBARGOED) == EMBARGOED_COUNTRIES
+
+
+def test_every_other_iso_country_is_offered_once() -> None:
+    codes = [code for code, _name in country_choices()]
+    expected = {c.alpha_2 for c in pycountry.countries} - EMBARGOED_COUNTRIES
+    assert len(codes) == len(set(codes))
+    assert set(codes) == expected
+
+
+def test_countries_are_sorted_by_name_ignoring_accents_and_case() -> None:
+    names = [name for _code, name in country_choices()]
+    assert names == sorted(names, key=sort_key)
+    # "Åland Islands" sorts among the A's, not after "Zimbabwe".
+    assert names.index("Åland Islands") < names.index("Albania")
+    assert names[-1] == "Zimbabwe"
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("UA", "Ukraine"),
+        ("US", "United States"),
+        ("GB", "United Kingdom"),
+        ("DE", "Germany"),
+        ("KR", "South Korea"),  # common_name, not "Korea, Republic of"
+        ("BO", "Bolivia"),
+        ("TW", "Taiwan"),
+        ("VN", "Vietnam"),
+        ("MD", "Moldova"),
+        ("VA", "Holy See (Vatican City State)"),  # no common_name: name
+    ],
+)
+def test_country_is_offered_under_its_common_name(code: str, name: str) -> None:
+    assert dict(country_choices())[code] == name
+    assert is_supported_country(code)
+
+
+def test_country_choices_returns_a_fresh_list_each_time() -> None:
+    first = country_choices()
+    first.clear()
+    assert len(country_choices()) == len(pycountry.countries) - len(EMBARGOED_COUNTRIES)
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["", "ua", "Ua", " UA", "UA ", "UKR", "804", "ZZ", "XX", "EU", "U", "UAA", "\x00", "<script>", "1' OR '1'='1"],
+)
+def test_unknown_or_malformed_country_code_is_not_supported(code: str) -> None:
+    assert not is_supported_country(code)
+
+
+# ----------------------------------------------------------------------------------------------- regions
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("UA-30", "Kyiv"),
+        ("UA-32", "Kyivska oblast"),
+        ("UA-46", "Lvivska oblast"),
+        ("UA-63", "Kharkivska oblast"),
+        ("UA-51", "Odeska oblast"),
+        ("UA-43", "Avtonomna Respublika Krym"),
+        ("UA-40", "Sevastopol"),
+    ],
+)
+def test_ukraine_offers_its_oblasts_and_cities(code: str, name: str) -> None:
+    assert dict(region_choices("UA"))[code] == name
+    assert is_valid_region("UA", code)
+
+
+def test_ukraine_has_27_top_level_subdivisions() -> None:
+    assert len(region_choices("UA")) == 27
+    assert country_requires_region("UA")
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("US-CA", "California"), ("US-NY", "New York"), ("US-DC", "District of Columbia"), ("US-TX", "Texas")],
+)
+def test_united_states_offers_states_and_dc(code: str, name: str) -> None:
+    assert dict(region_choices("US"))[code] == name
+    assert is_valid_region("US", code)
+
+
+@pytest.mark.parametrize("country", ["UA", "US", "DE", "FR", "GB", "JP", "CA", "RU", "ES"])
+def test_regions_are_sorted_by_name(country: str) -> None:
+    names = [name for _code, name in region_choices(country)]
+    assert names
+    assert names == sorted(names, key=sort_key)
+
+
+@pytest.mark.parametrize("country", ["VA", "AI", "AW", "GI", "HK", "MO", "PR", "SJ"])
+def test_country_without_subdivisions_has_no_regions_and_requires_none(country: str) -> None:
+    assert pycountry.subdivisions.get(country_code=country) in (None, [])
+    assert is_supported_country(country)
+    assert region_choices(country) == []
+    assert not country_requires_region(country)
+    assert is_valid_region(country, "")
+    assert not is_valid_region(country, f"{country}-01")
+    assert not is_valid_region(country, "US-CA")
+
+
+def test_only_top_level_subdivisions_are_offered_for_great_britain() -> None:
+    assert {code for code, _name in region_choices("GB")} == {"GB-ENG", "GB-SCT", "GB-WLS", "GB-NIR"}
+    # A county/borough below England is not a region on its own.
+    assert pycountry.subdivisions.get(code="GB-LND").parent_code is not None
+    assert not is_valid_region("GB", "GB-LND")
+
+
+@pytest.mark.parametrize(("country", "child"), [("GB", "GB-KEN"), ("FR", "FR-75C"), ("IT", "IT-RM"), ("ES", "ES-M")])
+def test_child_subdivision_is_not_a_valid_region(country: str, child: str) -> None:
+    subdivision = pycountry.subdivisions.get(code=child)
+    assert subdivision is not None
+    assert subdivision.parent_code is not None
+    assert not is_valid_region(country, child)
+
+
+def test_every_offered_region_is_top_level_and_of_that_country() -> None:
+    for country, _name in country_choices():
+        for code, _label in region_choices(country):
+            subdivision = pycountry.subdivisions.get(code=code)
+            assert subdivision.parent_code is None, code
+            assert subdivision.country_code == country, code
+
+
+def test_every_country_with_subdivisions_has_top_level_ones() -> None:
+    for country, _name in country_choices():
+        if pycountry.subdivisions.get(country_code=country):
+            assert country_requires_region(country), country
+
+
+def test_region_labels_are_unique_within_a_country() -> None:
+    for country, _name in country_choices():
+        labels = [label for _code, label in region_choices(country)]
+        assert len(labels) == len(set(labels)), country
+
+
+@pytest.mark.parametrize(
+    ("country", "code", "label"),
+    [("TW", "TW-CYI", "Chiayi (City)"), ("TW", "TW-CYQ", "Chiayi (County)"), ("HU", "HU-VE", "Veszprém (County)")],
+)
+def test_same_named_regions_are_told_apart_by_type(country: str, code: str, label: str) -> None:
+    assert dict(region_choices(country))[code] == label
+
+
+@pytest.mark.parametrize(
+    ("country", "region"),
+    [
+        ("UA", "US-CA"),
+        ("US", "UA-30"),
+        ("DE", "AT-9"),
+        ("UA", "ua-30"),
+        ("UA", " UA-30"),
+        ("UA", "UA-99"),
+        ("UA", ""),
+        ("US", ""),
+        ("UA", "UA"),
+        ("UA", "\x00"),
+        ("UA", "<script>"),
+        ("UA", "1' OR '1'='1"),
+        ("ua", "UA-30"),
+        ("ZZ", "ZZ-01"),
+        ("ZZ", ""),
+        ("", ""),
+    ],
+)
+def test_region_from_another_country_or_malformed_is_refused(country: str, region: str) -> None:
+    assert not is_valid_region(country, region)
+
+
+@pytest.mark.parametrize(("country", "region"), [("CU", "CU-03"), ("IR", "IR-07"), ("SY", "SY-DI"), ("KP", "KP-01")])
+def test_embargoed_country_has_no_regions(country: str, region: str) -> None:
+    assert pycountry.subdivisions.get(code=region) is not None
+    assert region_choices(country) == []
+    assert not country_requires_region(country)
+    assert not is_valid_region(country, region)
+    assert not is_valid_region(country, "")
+
+
+@pytest.mark.parametrize("country", ["", "ZZ", "ua", "\x00", "<script>", "A" * 1000])
+def test_unknown_country_has_no_regions(country: str) -> None:
+    assert region_choices(country) == []
+    assert not country_requires_region(country)
+
+
+def test_region_choices_returns_a_fresh_list_each_time() -> None:
+    region_choices("UA").clear()
+    assert len(region_choices("UA")) == 27
+
+
+# ------------------------------------------------------------------------------------------ postal codes
+
+VALID_POSTAL_CODES = [
+    ("US", "12345"),
+    ("US", "12345-6789"),
+    ("US", "02134"),
+    ("UA", "01001"),
+    ("UA", "79000"),
+    ("GB", "SW1A 1AA"),
+    ("GB", "SW1A1AA"),
+    ("GB", "sw1a 1aa"),
+    ("GB", "M1 1AE"),
+    ("GB", "B33 8TH"),
+    ("GB", "CR2 6XH"),
+    ("GB", "DN55 1PT"),
+    ("GB", "EC1A 1BB"),
+    ("GB", "W1A 0AX"),
+    ("GB", "GIR 0AA"),
+    ("DE", "10115"),
+    ("DE", "01067"),
+    ("CA", "K1A 0B1"),
+    ("CA", "K1A0B1"),
+    ("CA", "h2x 1y4"),
+    ("CA", "V6B 4Y8"),
+    ("FR", "75008"),
+    ("IT", "00144"),
+    ("ES", "28013"),
+    ("ES", "08001"),
+    ("NL", "1012 JS"),
+    ("NL", "1012JS"),
+    ("NL", "9999 zz"),
+    ("PL", "00-950"),
+    ("JP", "100-0001"),
+    ("AU", "2000"),
+    ("AU", "0800"),
+    ("IN", "110001"),
+    ("BR", "01310-100"),
+    ("SE", "114 55"),
+    ("SE", "11455"),
+    ("CH", "8001"),
+    ("AT", "1010"),
+    ("BE", "1000"),
+    ("DK", "1050"),
+    ("NO", "0150"),
+    ("FI", "00100"),
+    ("IE", "D02 X285"),
+    ("IE", "D02X285"),
+    ("IE", "A65 F4E2"),
+    ("IE", "D6W 1234"),
+    ("PT", "1000-001"),
+    ("CZ", "110 00"),
+    ("CZ", "11000"),
+    ("MX", "06600"),
+    ("KR", "03187"),
+    ("CN", "100000"),
+    ("RU", "101000"),
+]
+
+INVALID_POSTAL_CODES = [
+    ("US", "1234"),
+    ("US", "123456"),
+    ("US", "12345-678"),
+    ("US", "12345 6789"),
+    ("US", "ABCDE"),
+    ("UA", "1234"),
+    ("UA", "123456"),
+    ("UA", "01-001"),
+    ("GB", "SW1A 1A"),
+    ("GB", "SW1A  1AA X"),
+    ("GB", "12345"),
+    ("GB", "QW1 1AA"),  # Q never first
+    ("GB", "SW1A 1CA"),  # C never in the inward code
+    ("GB", "SW1A-1AA"),
+    ("DE", "1011"),
+    ("DE", "101155"),
+    ("CA", "D1A 0B1"),  # D never used
+    ("CA", "K1A 0O1"),  # O never used
+    ("CA", "W1A 0B1"),  # W never first
+    ("CA", "K1A-0B1"),
+    ("CA", "12345"),
+    ("FR", "7500"),
+    ("FR", "750081"),
+    ("IT", "0014"),
+    ("ES", "53000"),
+    ("ES", "00123"),
+    ("ES", "2801"),
+    ("NL", "0123 AB"),
+    ("NL", "1012"),
+    ("NL", "1012 J5"),
+    ("PL", "00950"),
+    ("PL", "00-95"),
+    ("JP", "1000001"),
+    ("JP", "100-001"),
+    ("AU", "200"),
+    ("AU", "20000"),
+    ("IN", "011001"),
+    ("IN", "11001"),
+    ("BR", "01310100"),
+    ("BR", "0131-100"),
+    ("SE", "1145"),
+    ("SE", "114-55"),
+    ("CH", "0800"),
+    ("CH", "80010"),
+    ("AT", "0100"),
+    ("BE", "0999"),
+    ("DK", "105"),
+    ("NO", "01500"),
+    ("FI", "0010"),
+    ("IE", "D02 X28"),
+    ("IE", "B02 X285"),  # B is not a routing-key letter
+    ("IE", "12345"),
+    ("PT", "1000001"),
+    ("PT", "1000-01"),
+    ("CZ", "110-00"),
+    ("CZ", "1100"),
+    ("MX", "0660"),
+    ("KR", "031870"),
+    ("CN", "10000"),
+    ("RU", "1010000"),
+]
+
+
+@pytest.mark.parametrize(("country", "value"), VALID_POSTAL_CODES)
+def test_valid_postal_code_is_accepted(country: str, value: str) -> None:
+    assert validate_postal_code(country, value) is None
+
+
+@pytest.mark.parametrize(("country", "value"), INVALID_POSTAL_CODES)
+def test_invalid_postal_code_is_refused_with_the_expected_format(country: str, value: str) -> None:
+    message = validate_postal_code(country, value)
+    assert isinstance(message, str)
+    assert message == str(POSTAL_CODE_MESSAGES[country])
+
+
+SPEC_POSTAL_COUNTRIES = [
+    "US", "UA", "GB", "DE", "CA", "FR", "IT", "ES", "NL", "PL", "JP", "AU", "IN", "BR",
+    "SE", "CH", "AT", "BE", "DK", "NO", "FI", "IE", "PT", "CZ", "MX", "KR", "CN", "RU",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("country", SPEC_POSTAL_COUNTRIES)
+def test_listed_country_has_a_format_and_a_message_with_an_example(country: str) -> None:
+    assert country in POSTAL_CODE_PATTERNS
+    assert is_supported_country(country)
+    message = str(POSTAL_CODE_MESSAGES[country])
+    assert message.startswith("Enter ")
+    assert " like " in message
+
+
+def test_every_format_has_a_message() -> None:
+    assert set(POSTAL_CODE_PATTERNS) == set(POSTAL_CODE_MESSAGES)
+
+
+def test_every_example_in_a_message_is_itself_valid() -> None:
+    for country, message in POSTAL_CODE_MESSAGES.items():
+        example = str(message).split(" like ", 1)[1].rstrip(".").split(" or ")[0]
+        assert validate_postal_code(country, example) is None, (country, example)
+
+
+def test_us_message_names_the_zip_format() -> None:
+    assert validate_postal_code("US", "1234") == "Enter a US ZIP code like 12345 or 12345-6789."
+
+
+@pytest.mark.parametrize(
+    ("country", "value"),
+    [
+        ("VA", "00120"),
+        ("NZ", "6011"),
+        ("SG", "018956"),
+        ("KY", "KY1-1102"),
+        ("AR", "C1002AAP"),
+        ("AR", "c1002aap"),
+        ("VA", "A"),
+        ("VA", "AB 12-34 CD"),
+        ("VA", "1" * 40),
+        ("ZZ", "12345"),  # unknown country: generic rule, the country field refuses it on its own
+    ],
+)
+def test_country_without_a_known_format_accepts_letters_digits_spaces_hyphens(country: str, value: str) -> None:
+    assert country not in POSTAL_CODE_PATTERNS
+    assert validate_postal_code(country, value) is None
+
+
+@pytest.mark.parametrize(
+    "value", ["-123", "123-", "12_34", "AB#1", "12.345", "12/34", "Ünïcode", "ΑΒΓ123", "12345\x00", "(123)", "+123"]
+)
+def test_country_without_a_known_format_refuses_other_characters(value: str) -> None:
+    message = validate_postal_code("VA", value)
+    assert message is not None
+    assert "letters, digits, spaces and hyphens" in message
+
+
+@pytest.mark.parametrize("country", ["VA", "US", "GB", "ZZ"])
+def test_postal_code_over_40_characters_is_refused(country: str) -> None:
+    assert validate_postal_code(country, "1" * 41) == "A postal code can have at most 40 characters."
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t\n", "\u3000"])
+@pytest.mark.parametrize("country", ["US", "VA"])
+def test_blank_postal_code_is_refused(country: str, value: str) -> None:
+    assert validate_postal_code(country, value) == "Enter a postal code."
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("  sw1a 1aa  ", "SW1A 1AA"),
+        ("sw1a\t\t1aa", "SW1A 1AA"),
+        ("SW1A   1AA", "SW1A 1AA"),
+        ("\n12345-6789\r\n", "12345-6789"),
+        ("k1a\u00a00b1", "K1A 0B1"),  # no-break space
+        ("d02 x285", "D02 X285"),
+        ("12345", "12345"),
+        ("", ""),
+        ("   ", ""),
+        ("a  b   c", "A B C"),
+    ],
+)
+def test_postal_code_is_normalised(value: str, expected: str) -> None:
+    assert normalise_postal_code("GB", value) == expected
+
+
+def test_normalised_postal_code_is_accepted_after_messy_input() -> None:
+    assert validate_postal_code("GB", "  sw1a\t 1aa ") is None
+    assert validate_postal_code("US", "\n12345-6789 ") is None
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+@pytest.mark.parametrize("country", ["US", "GB", "UA", "CA", "IE", "VA", "ZZ", "", "\x00", "<script>"])
+def test_hostile_postal_code_gives_a_message_and_never_raises(country: str, value: str) -> None:
+    message = validate_postal_code(country, value)
+    assert isinstance(message, str)
+    assert message
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_hostile_values_never_raise_in_country_and_region_helpers(value: str) -> None:
+    assert not is_supported_country(value)
+    assert region_choices(value) == []
+    assert not country_requires_region(value)
+    assert not is_valid_region(value, value)
+    assert not is_valid_region("UA", value)
+    assert isinstance(normalise_postal_code(value, value), str)
+
+
+def test_message_is_a_plain_string_in_another_active_language() -> None:
+    with translation.override("uk"):
+        message = validate_postal_code("UA", "1234")
+    assert type(message) is str
+    assert message
