@@ -9,6 +9,7 @@ from django.utils import timezone
 from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
+from customers.models import Customer, CustomerType
 
 PASSWORD = "correct horse battery staple"
 
@@ -71,3 +72,28 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     body_html = "<p>Hello</p>"
     created_at = factory.LazyFunction(timezone.now)
     next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    """A customer with a pending invitation; its reseller is the managing member's reseller."""
+
+    class Meta:
+        model = Customer
+
+    managed_by = factory.SubFactory(MembershipFactory)
+    reseller = factory.LazyAttribute(lambda o: o.managed_by.reseller)
+    created_by = factory.LazyAttribute(lambda o: o.managed_by.user)
+    name = factory.Sequence(lambda n: f"Customer Org {n}")
+    name_en = factory.LazyAttribute(lambda o: o.name)
+    segment = MarketSegment.COMMERCIAL
+    type = CustomerType.TEAM
+    country = "US"
+    region = "US-CA"
+    city = "San Jose"
+    address_line1 = "1 Main Street"
+    postal_code = "95113"
+    contact_first_name = "Ann"
+    contact_last_name = "Lee"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@customer.example")
+    invited_at = factory.LazyFunction(timezone.now)
+    created_at = factory.LazyFunction(timezone.now)

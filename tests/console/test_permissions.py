@@ -12,7 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from console.accounts.models import Membership
 from console.tenancy import ALL_ROLES, PRIMARY_ONLY, TEAM_ADMINS, WRITERS
 from tests.conftest import Triad
-from tests.factories import MembershipFactory
+from tests.factories import CustomerFactory, MembershipFactory
 
 Kwargs = Callable[[Triad], dict]
 
@@ -23,6 +23,26 @@ def _pending_member_of_a(triad: Triad) -> dict:
 
 def _admin_of_a(triad: Triad) -> dict:
     return {"pk": triad.admin_a.pk}
+
+
+def _customer_of_a(triad: Triad) -> dict:
+    return {"vip_id": CustomerFactory(managed_by=triad.member_a).vip_id}
+
+
+INVITE_FORM = {
+    "name": "Matrix Test Org",
+    "segment": "COM",
+    "type": "TEAM",
+    "country": "US",
+    "region": "US-CA",
+    "city": "San Jose",
+    "address_line1": "1 Main St",
+    "postal_code": "95113",
+    "contact_first_name": "Ann",
+    "contact_last_name": "Lee",
+    "contact_email": "ann@matrix.example",
+    "language": "en",
+}
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,16 @@ CONSOLE_URLS: dict[str, Case] = {
     "console:team_member_remove": Case(get=None, post=TEAM_ADMINS, kwargs=_pending_member_of_a),
     "console:team_primary_handover": Case(get=None, post=PRIMARY_ONLY, kwargs=_admin_of_a),
     "console:activity": Case(get=TEAM_ADMINS),
+    "customers:list": Case(),
+    "customers:export": Case(),
+    "customers:regions": Case(),
+    "customers:invite": Case(get=WRITERS, post=WRITERS, post_data=INVITE_FORM),
+    "customers:detail": Case(kwargs=_customer_of_a),
+    "customers:reminder": Case(
+        get=WRITERS, post=WRITERS, post_data={"contact_email": "new@example.com"}, kwargs=_customer_of_a
+    ),
+    "customers:remove": Case(get=None, post=WRITERS, kwargs=_customer_of_a),
+    "customers:managed_by": Case(get=None, post=PRIMARY_ONLY, post_data={"membership": ""}, kwargs=_customer_of_a),
 }
 
 # Reachable without a reseller: sign-in pages and the emailed invitation link.
@@ -61,6 +91,8 @@ PUBLIC_URLS = {
     "password_reset_confirm",
     "password_reset_complete",
     "team_invitation_accept",
+    "portal:home",  # the member portal: the signed-in person's own organisations only
+    "portal:accept",  # the emailed invitation link
 }
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin: staff only, tested in test_admin.py
 

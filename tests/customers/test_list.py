@@ -1,0 +1,303 @@
+"""LIST-1…LIST-8: filters with counts, Managed by me, search, sort, pagination, tenancy, empty states.
+Filters are tested with state set directly and the clock moved: no periodic job runs here."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from customers.rules import CustomerFilter, customer_flags, filter_q
+from customers.selectors import customer_counts, customer_list
+from tests.factories import CustomerFactory
+
+TODAY = date(2026, 6, 15)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def names(response) -> list[str]:
+    return [html.unescape(n) for n in re.findall(r"class=\"fw-semibold\">([^<]+)</a>", response.content.decode())]
+
+
+def counts(response) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r'data-count="(\w+)">(\d+)<', response.content.decode())}
+
+
+def test_each_filter_shows_exactly_its_customers_with_counts(triad, member_client, frozen):
+    CustomerFactory(managed_by=triad.member_a, name="Fresh Invite")
+    CustomerFactory(
+        managed_by=triad.member_a, name="Pending PA", has_products=True, open_pa_min_due=TODAY, open_pa_max_due=TODAY
+    )
+    CustomerFactory(
+        managed_by=triad.member_a,
+        name="Late PA",
+        has_products=True,
+        open_pa_min_due=TODAY - timedelta(days=1),
+        open_pa_max_due=TODAY - timedelta(days=1),
+    )
+    CustomerFactory(
+        managed_by=triad.member_a,
+        name="Both PAs",
+        has_products=True,
+        open_pa_min_due=TODAY - timedelta(days=3),
+        open_pa_max_due=TODAY + timedelta(days=5),
+    )
+    CustomerFactory(
+        managed_by=triad.member_a, name="Renews Soon", has_products=True, anniversary_date=TODAY + timedelta(days=45)
+    )
+    CustomerFactory(
+        managed_by=triad.member_a, name="Renew Now", has_products=True, anniversary_date=TODAY + timedelta(days=30)
+    )
+    CustomerFactory(
+        managed_by=triad.member_a, name="In Grace", has_products=True, anniversary_date=TODAY - timedelta(days=30)
+    )
+    CustomerFactory(
+        managed_by=triad.member_a, name="Lapsed", has_products=True, anniversary_date=TODAY - timedelta(days=31)
+    )
+    CustomerFactory(
+        managed_by=triad.member_a, name="Far Away", has_products=True, anniversary_date=TODAY + timedelta(days=46)
+    )
+    CustomerFactory(managed_by=triad.member_b, name="Other Reseller")
+    expected = {
+        "no_products": ["Fresh Invite"],
+        "pending": ["Both PAs", "Pending PA"],
+        "past_due": ["Both PAs", "Late PA"],
+        "upcoming": ["Renews Soon"],
+        "ready": ["In Grace", "Renew Now"],
+        "all": sorted(
+            [
+                "Fresh Invite",
+                "Pending PA",
+                "Late PA",
+                "Both PAs",
+                "Renews Soon",
+                "Renew Now",
+                "In Grace",
+                "Lapsed",
+                "Far Away",
+            ]
+        ),
+    }
+    for value, shown in expected.items():
+        response = member_client.get(reverse("customers:list"), {"filter": value})
+        assert names(response) == shown, value
+        assert counts(response) == {k: len(v) for k, v in expected.items()}
+
+
+@pytest.mark.parametrize(
+    ("days_ahead", "state"),
+    [(46, None), (45, "upcoming"), (31, "upcoming"), (30, "ready"), (0, "ready"), (-30, "ready"), (-31, None)],
+)
+def test_renewal_filters_change_the_moment_the_date_changes(triad, days_ahead, state):
+    """The customer's Anniversary Date is fixed; only the clock moves."""
+    anniversary = date(2027, 1, 31)
+    CustomerFactory(managed_by=triad.member_a, name="Clockwork", has_products=True, anniversary_date=anniversary)
+    with time_machine.travel(anniversary - timedelta(days=days_ahead), tick=False):
+        member_client = triad.client_for(triad.member_a)  # signed in at that moment
+        for value in ("upcoming", "ready"):
+            shown = names(member_client.get(reverse("customers:list"), {"filter": value}))
+            assert (shown == ["Clockwork"]) == (value == state), (value, days_ahead)
+
+
+def test_a_pending_request_becomes_past_due_the_day_after_its_due_date(triad, member_client):
+    due = date(2026, 2, 28)
+    CustomerFactory(
+        managed_by=triad.member_a, name="Due Soon", has_products=True, open_pa_min_due=due, open_pa_max_due=due
+    )
+    with time_machine.travel(due, tick=False):
+        assert names(member_client.get(reverse("customers:list"), {"filter": "pending"})) == ["Due Soon"]
+        assert names(member_client.get(reverse("customers:list"), {"filter": "past_due"})) == []
+    with time_machine.travel(due + timedelta(days=1), tick=False):
+        assert names(member_client.get(reverse("customers:list"), {"filter": "pending"})) == []
+        page = member_client.get(reverse("customers:list"), {"filter": "past_due"})
+        assert names(page) == ["Due Soon"] and "Overdue" in page.content.decode()
+    with time_machine.travel(due + timedelta(days=47), tick=False):
+        assert "Suspended" in member_client.get(reverse("customers:list"), {"filter": "past_due"}).content.decode()
+
+
+@pytest.mark.parametrize("offset", range(-70, 70, 3))
+def test_python_flags_and_sql_filters_agree(triad, offset):
+    """One rule, two evaluations (badge in Python, filter in SQL): they must never disagree."""
+    customer = CustomerFactory(
+        managed_by=triad.member_a,
+        has_products=offset % 2 == 0,
+        anniversary_date=TODAY + timedelta(days=offset),
+        open_pa_min_due=TODAY + timedelta(days=offset // 2),
+        open_pa_max_due=TODAY + timedelta(days=offset),
+    )
+    flags = customer_flags(
+        has_products=customer.has_products,
+        open_pa_min_due=customer.open_pa_min_due,
+        open_pa_max_due=customer.open_pa_max_due,
+        anniversary_date=customer.anniversary_date,
+        on=TODAY,
+    )
+    for value in CustomerFilter.values:
+        if value == CustomerFilter.ALL:
+            continue
+        in_sql = type(customer).objects.filter(pk=customer.pk).filter(filter_q(value, TODAY)).exists()
+        assert in_sql == flags[value], value
+
+
+def test_managed_by_me_narrows_every_filter_and_its_counts(triad, member_client, frozen):
+    CustomerFactory(managed_by=triad.member_a, name="Mine")
+    CustomerFactory(managed_by=triad.admin_a, name="Colleague's")
+    everyone = member_client.get(reverse("customers:list"))
+    mine = member_client.get(reverse("customers:list"), {"mine": "on"})
+    assert names(everyone) == ["Colleague's", "Mine"] and counts(everyone)["all"] == 2
+    assert names(mine) == ["Mine"] and counts(mine)["all"] == 1 and counts(mine)["no_products"] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("рога", ["Рога і Копита"]),  # Cyrillic, case-insensitive
+        ("ROGA", ["Рога і Копита"]),  # the English name
+        ("muller", ["Müller & Söhne"]),  # accent-insensitive
+        ("MÜLLER", ["Müller & Söhne"]),
+        ("boss@muller", ["Müller & Söhne"]),  # contact email
+        ("nothing-like-this", []),
+    ],
+)
+def test_search_covers_names_vip_id_and_email(triad, member_client, query, expected):
+    CustomerFactory(managed_by=triad.member_a, name="Рога і Копита", name_en="Roga i Kopyta")
+    CustomerFactory(
+        managed_by=triad.member_a,
+        name="Müller & Söhne",
+        name_en="Mueller and Soehne",
+        contact_email="boss@muller.example",
+    )
+    CustomerFactory(managed_by=triad.member_b, name="Рога Elsewhere")
+    assert names(member_client.get(reverse("customers:list"), {"q": query})) == expected
+
+
+def test_search_by_vip_id(triad, member_client):
+    customer = CustomerFactory(managed_by=triad.member_a)
+    CustomerFactory(managed_by=triad.member_a)
+    assert names(member_client.get(reverse("customers:list"), {"q": customer.vip_id.lower()})) == [customer.name]
+
+
+@pytest.mark.parametrize(
+    "sort", ["name", "vip_id", "segment", "type", "anniversary", "managed_by", "status", "vip_select", "created"]
+)
+def test_every_column_sorts_both_ways(triad, member_client, sort):
+    for index, segment in enumerate(["EDU", "COM", "GOV"]):
+        CustomerFactory(
+            managed_by=[triad.member_a, triad.admin_a, triad.primary_a][index],
+            name=f"Org {'CAB'[index]}",
+            segment=segment,
+            anniversary_date=TODAY + timedelta(days=10 * (3 - index)),
+            vip_select_level=["02", "", "04"][index],
+        )
+    ascending = names(member_client.get(reverse("customers:list"), {"sort": sort}))
+    descending = names(member_client.get(reverse("customers:list"), {"sort": f"-{sort}"}))
+    assert sorted(ascending) == sorted(descending) == ["Org A", "Org B", "Org C"]
+    assert ascending == list(reversed(descending))
+
+
+def test_pagination_keeps_the_state_in_the_url(triad, member_client):
+    for index in range(30):
+        CustomerFactory(managed_by=triad.member_a, name=f"Paged {index:02d}")
+    first = member_client.get(reverse("customers:list"), {"filter": "no_products", "sort": "-name"})
+    assert names(first)[0] == "Paged 29" and len(names(first)) == 25
+    body = first.content.decode()
+    assert "page=2" in body and "filter=no_products" in body and "sort=-name" in body
+    second = member_client.get(reverse("customers:list"), {"filter": "no_products", "sort": "-name", "page": 2})
+    assert names(second) == [f"Paged {i:02d}" for i in range(4, -1, -1)]
+    assert len(names(member_client.get(reverse("customers:list"), {"per_page": 50}))) == 30
+
+
+def test_the_list_uses_a_constant_number_of_queries(triad, member_client):
+    def query_count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert member_client.get(reverse("customers:list"), {"filter": "all"}).status_code == 200
+        return len(captured)
+
+    CustomerFactory(managed_by=triad.member_a)
+    few = query_count()
+    for _ in range(30):
+        CustomerFactory(managed_by=triad.admin_a)
+    assert query_count() == few
+
+
+def test_another_resellers_customers_are_invisible(triad, member_client):
+    theirs = CustomerFactory(managed_by=triad.member_b, name="Bravo's Customer")
+    page = member_client.get(reverse("customers:list"), {"q": "Bravo"})
+    assert names(page) == []
+    assert member_client.get(reverse("customers:detail", args=[theirs.vip_id])).status_code == 404
+    with_scope = customer_list(reseller=triad.reseller_a, on=TODAY)
+    assert theirs not in with_scope
+    assert customer_counts(reseller=triad.reseller_a, on=TODAY)["all"] == 0
+
+
+def test_the_empty_list_explains_what_to_do(triad, member_client):
+    body = member_client.get(reverse("customers:list")).content.decode()
+    assert "No customers yet" in body and reverse("customers:invite") in body
+    CustomerFactory(managed_by=triad.member_a, has_products=True)
+    body = member_client.get(reverse("customers:list"), {"filter": "past_due"}).content.decode()
+    assert "No customers are in this list right now" in body
+
+
+def test_viewers_see_the_list_but_no_add_button(triad):
+    body = triad.client_for(triad.viewer_a).get(reverse("customers:list")).content.decode()
+    assert reverse("customers:invite") not in body
+
+
+def test_htmx_requests_get_only_the_results(triad, member_client):
+    CustomerFactory(managed_by=triad.member_a, name="Partial")
+    response = member_client.get(reverse("customers:list"), headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert "Partial" in body and "<html" not in body
+
+
+def test_the_details_show_every_overview_field_and_the_history(triad, member_client):
+    customer = CustomerFactory(
+        managed_by=triad.member_a,
+        name="Detail Org",
+        country="UA",
+        region="UA-30",
+        postal_code="01001",
+        anniversary_date=TODAY + timedelta(days=200),
+        anniversary_source="chosen",
+        extended_term_months=24,
+    )
+    body = member_client.get(reverse("customers:detail", args=[customer.vip_id])).content.decode()
+    for text in [
+        customer.vip_id,
+        "Ann Lee",
+        customer.contact_email,
+        "Kyiv",
+        "Ukraine",
+        "Pending",
+        "Send reminder",
+        "Team",
+        "Commercial",
+        "Chosen at invitation",
+        "24 months",
+        triad.member_a.user.get_full_name(),
+        "VIP Select",
+        "three-year commit",
+    ]:
+        assert text in body, text
+    from customers import services
+
+    services.customer_reminder_send(
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, email="n@x.example"
+    )
+    history = member_client.get(
+        reverse("customers:detail", args=[customer.vip_id]), {"tab": "history"}
+    ).content.decode()
+    assert "customer.reminder" in history and "n@x.example" in history
+    for tab in ("plans", "orders"):
+        assert member_client.get(reverse("customers:detail", args=[customer.vip_id]), {"tab": tab}).status_code == 200
