@@ -56,7 +56,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     except services.CustomerError as error:
         return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
     existing = User.objects.filter(email__iexact=customer.contact_email).first()
-    form = AcceptForm(request.POST or None, existing_account=existing is not None)
+    form = AcceptForm(request.POST if request.method == "POST" else None, existing_account=existing is not None)
     if request.method == "POST" and form.is_valid():
         user = None
         if existing is not None:

@@ -102,7 +102,7 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 @console_view(read=WRITERS, write=WRITERS)
 def customer_invite(request: HttpRequest) -> HttpResponse:
     """CUST-1…CUST-4: Add Customer Organization."""
-    form = CustomerInviteForm(request.POST or None, reseller=request.reseller)  # type: ignore[attr-defined]
+    form = CustomerInviteForm(request.POST if request.method == "POST" else None, reseller=request.reseller)  # type: ignore[attr-defined]
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -189,7 +189,9 @@ def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
     if not customer.is_pending:
         messages.error(request, _("The invitation was accepted already."))
         return redirect("customers:detail", vip_id=vip_id)
-    form = ReminderForm(request.POST or None, initial={"contact_email": customer.contact_email})
+    form = ReminderForm(
+        request.POST if request.method == "POST" else None, initial={"contact_email": customer.contact_email}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_reminder_send(

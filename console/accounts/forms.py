@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +25,28 @@ class TeamInviteForm(CleanTextMixin, forms.Form):
 
 class RoleChangeForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=INVITABLE_ROLES)
+
+
+class RemoveMemberForm(forms.Form):
+    """TEAM-2: who takes over the removed member's customers (asked only when they manage some)."""
+
+    reassign_to = forms.ModelChoiceField(
+        label=_("Reassign their customers to"), queryset=Membership.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, reseller: Any, removing: Membership, needs_target: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["reassign_to"]
+        field.queryset = (
+            Membership.objects.filter(reseller=reseller, status=Membership.Status.ACTIVE)
+            .exclude(role=Membership.Role.VIEWER)
+            .exclude(pk=removing.pk)
+            .select_related("user")
+        )
+        field.label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.email} ({m.user.email})"
+        field.required = needs_target
+        if not needs_target:
+            field.widget = forms.HiddenInput()
 
 
 class InvitationPasswordForm(SetPasswordForm):

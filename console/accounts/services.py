@@ -231,12 +231,19 @@ def primary_admin_handover(*, reseller: Reseller, actor: User, membership_id: in
     return target
 
 
-def team_member_remove(*, reseller: Reseller, actor: User, membership_id: int) -> Membership:
-    """TEAM-2: remove a member; they can no longer sign in to this reseller. The primary admin
-    cannot be removed. (Reassigning their customers joins this action once customers exist.)"""
+def team_member_remove(
+    *, reseller: Reseller, actor: User, membership_id: int, reassign_to_id: int | None = None
+) -> Membership:
+    """TEAM-2: remove a member; they can no longer sign in to this reseller. The customers they manage
+    move to `reassign_to_id` (an active member who may write) in the same transaction, with one
+    set-based UPDATE. The primary admin cannot be removed."""
+    from customers.models import Customer  # customers build on accounts, not the other way round
+
     with transaction.atomic():
         membership = (
-            Membership.objects.select_for_update().select_related("user").get(reseller=reseller, pk=membership_id)
+            Membership.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(reseller=reseller, pk=membership_id)
         )
         if membership.role == Membership.Role.PRIMARY_ADMIN:
             raise TeamError(_("The primary admin cannot be removed; hand the role over first."))
@@ -244,16 +251,35 @@ def team_member_remove(*, reseller: Reseller, actor: User, membership_id: int) -
             raise TeamError(_("This person is no longer in the team."))
         if membership.user_id == actor.pk:
             raise TeamError(_("You cannot remove yourself."))
+        customers = Customer.objects.filter(reseller=reseller, managed_by=membership)
+        moved = 0
+        if customers.exists():
+            target = (
+                Membership.objects.select_for_update(of=("self",))
+                .select_related("user")
+                .filter(reseller=reseller, pk=reassign_to_id, status=Membership.Status.ACTIVE)
+                .exclude(role=Membership.Role.VIEWER)
+                .exclude(pk=membership.pk)
+                .first()
+            )
+            if target is None:
+                raise TeamError(_("Choose the active team member who takes over their customers."))
+            moved = customers.update(managed_by=target)
         before = membership.status
         membership.status = Membership.Status.REMOVED
         membership.removed_at = timezone.now()
         membership.invitation_nonce = ""
         membership.save(update_fields=["status", "removed_at", "invitation_nonce"])
-        audit_log(
-            reseller=reseller,
-            actor=actor,
-            action="team.remove",
-            obj=membership,
-            changes={"status": [before, Membership.Status.REMOVED]},
-        )
+        changes = {"status": [before, Membership.Status.REMOVED]}
+        if moved:
+            changes["customers_reassigned_to"] = [None, f"{target.user.email} ({moved})"]
+        audit_log(reseller=reseller, actor=actor, action="team.remove", obj=membership, changes=changes)
     return membership
+
+
+def customers_managed_count(*, membership: Membership) -> int:
+    from customers.models import Customer
+
+    return Customer.objects.filter(
+        reseller_id=membership.reseller_id, managed_by=membership, removed_at__isnull=True
+    ).count()

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from console.accounts import services
-from console.accounts.forms import InvitationPasswordForm, RoleChangeForm, TeamInviteForm
+from console.accounts.forms import InvitationPasswordForm, RemoveMemberForm, RoleChangeForm, TeamInviteForm
 from console.accounts.models import Membership
 from console.tenancy import PRIMARY_ONLY, TEAM_ADMINS, console_view
 
@@ -36,7 +36,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
 def team_invite(request: HttpRequest) -> HttpResponse:
-    form = TeamInviteForm(request.POST or None)
+    form = TeamInviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.team_member_invite(reseller=request.reseller, actor=request.user, **form.cleaned_data)
@@ -88,14 +88,39 @@ def team_member_role(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
 def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    return _team_action(
+    """TEAM-2: a confirmation page; the member's customers go to another active member in the same action."""
+    membership = get_object_or_404(
+        Membership.objects.select_related("user").exclude(status=Membership.Status.REMOVED),
+        reseller=request.reseller,
+        pk=pk,
+    )
+    managed = services.customers_managed_count(membership=membership)
+    form = RemoveMemberForm(
+        request.POST if request.method == "POST" else None,
+        reseller=request.reseller,
+        removing=membership,
+        needs_target=managed > 0,
+    )
+    if request.method == "POST" and form.is_valid():
+        target = form.cleaned_data.get("reassign_to")
+        try:
+            services.team_member_remove(
+                reseller=request.reseller,
+                actor=request.user,
+                membership_id=pk,
+                reassign_to_id=target.pk if target else None,
+            )
+        except services.TeamError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(name)s was removed from the team.") % {"name": membership.user})
+        return redirect("console:team")
+    return render(
         request,
-        pk,
-        lambda: services.team_member_remove(reseller=request.reseller, actor=request.user, membership_id=pk),
-        _("%(name)s was removed from the team."),
+        "console/team_remove.html",
+        {"member": membership, "managed": managed, "form": form, "nav": "team"},
     )
 
 
@@ -116,7 +141,7 @@ def team_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         membership = services.team_invitation_membership(token)
     except services.TeamError as error:
         return render(request, "registration/invitation_invalid.html", {"error": str(error)}, status=410)
-    form = InvitationPasswordForm(membership.user, request.POST or None)
+    form = InvitationPasswordForm(membership.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.team_invitation_accept(token=token, password=form.cleaned_data["new_password1"])

@@ -67,7 +67,7 @@ CONSOLE_URLS: dict[str, Case] = {
     "console:team_member_role": Case(
         get=None, post=TEAM_ADMINS, post_data={"role": "viewer"}, kwargs=_pending_member_of_a
     ),
-    "console:team_member_remove": Case(get=None, post=TEAM_ADMINS, kwargs=_pending_member_of_a),
+    "console:team_member_remove": Case(get=TEAM_ADMINS, post=TEAM_ADMINS, kwargs=_pending_member_of_a),
     "console:team_primary_handover": Case(get=None, post=PRIMARY_ONLY, kwargs=_admin_of_a),
     "console:activity": Case(get=TEAM_ADMINS),
     "customers:list": Case(),

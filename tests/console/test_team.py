@@ -171,6 +171,30 @@ def test_removing_a_member_ends_their_console_access(triad):
     assert event.changes == {"status": ["active", "removed"]}
 
 
+def test_removing_a_member_hands_their_customers_to_another_member_in_the_same_action(triad, admin_client_a):
+    from customers.models import Customer
+    from tests.factories import CustomerFactory
+
+    for _ in range(3):
+        CustomerFactory(managed_by=triad.member_a)
+    url = reverse("console:team_member_remove", args=[triad.member_a.pk])
+    page = admin_client_a.get(url).content.decode()
+    assert "They manage 3 customers" in page
+    refused = admin_client_a.post(url, {})
+    assert refused.status_code == 200 and "This field is required" in refused.content.decode()
+    triad.member_a.refresh_from_db()
+    assert triad.member_a.status == Membership.Status.ACTIVE
+    for wrong in (triad.viewer_a.pk, triad.member_b.pk, triad.member_a.pk, "x"):
+        assert admin_client_a.post(url, {"reassign_to": wrong}).status_code == 200
+    response = admin_client_a.post(url, {"reassign_to": triad.admin_a.pk})
+    assert response.status_code == 302
+    triad.member_a.refresh_from_db()
+    assert triad.member_a.status == Membership.Status.REMOVED
+    assert set(Customer.objects.values_list("managed_by", flat=True)) == {triad.admin_a.pk}
+    event = AuditEvent.objects.get(action="team.remove")
+    assert event.changes["customers_reassigned_to"][1] == f"{triad.admin_a.user.email} (3)"
+
+
 def test_the_primary_admin_cannot_be_removed_or_demoted(triad):
     with pytest.raises(services.TeamError):
         services.team_member_remove(
