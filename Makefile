@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: install run test lint checks pytest services clean
+.PHONY: install run test lint checks pytest services clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) is required."; exit 1; }
@@ -25,7 +25,7 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	@DEBUG=$${DEBUG:-1} $(VENV)/bin/honcho start --no-prefix -f Procfile 2>&1 | cat
+	@DEBUG=$${DEBUG:-1} exec $(VENV)/bin/honcho start --no-prefix -f Procfile
 
 ## make test: lint, migrations check, Django checks, the whole pytest suite (PostgreSQL, Redis, Chromium).
 test: install lint checks services pytest
@@ -44,6 +44,11 @@ checks: install
 
 services:
 	@bash .ci/ensure-services
+
+## make bench: NF-4 benchmark on its own database of 1,000,000 customers (built once, then reused);
+## results in bench/results/. Options: make bench BENCH_ARGS="--rebuild" (see python -m bench --help).
+bench: install services
+	$(PY) -m bench $(BENCH_ARGS)
 
 pytest: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest
