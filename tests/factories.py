@@ -97,3 +97,28 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     contact_email = factory.Sequence(lambda n: f"contact{n}@customer.example")
     invited_at = factory.LazyFunction(timezone.now)
     created_at = factory.LazyFunction(timezone.now)
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    """A licence product sold in every segment, with a level-01 and level-02 price per segment."""
+
+    class Meta:
+        model = "purchase_auth.Product"
+        skip_postgeneration_save = True
+
+    code = factory.Sequence(lambda n: f"PRODUCT-{n}")
+    name = factory.Sequence(lambda n: f"Design Suite {n}")
+    offering_type = CustomerType.TEAM
+    segments = factory.LazyFunction(lambda: list(MarketSegment.values))
+
+    @factory.post_generation
+    def prices(self, create: bool, extracted: object, **kwargs: object) -> None:
+        from decimal import Decimal
+
+        from purchase_auth.models import Price
+
+        if not create or extracted is False:
+            return
+        for segment in self.segments:
+            for level, amount in (("01", "120.00"), ("02", "108.00"), ("03", "96.00"), ("04", "84.00")):
+                Price.objects.create(product=self, segment=segment, level=level, unit_price=Decimal(amount))

@@ -1,0 +1,288 @@
+"""Catalogue, prices, purchase authorizations, orders, licences and returns (SPEC §4–§6).
+
+Money is Decimal with a currency (ORD-7). Licence counts per customer and product live in one row
+(`LicencePool`) whose check constraints keep assigned ≤ fulfilled + pending (ORD-4)."""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+from console.accounts.models import MarketSegment
+from customers.models import CustomerType
+
+TEAM_MAX_QUANTITY = 10_000
+ENTERPRISE_MAX_QUANTITY = 200_000
+
+
+def _digits(count: int) -> str:
+    return "".join(secrets.choice("0123456789") for _ in range(count))
+
+
+def new_pa_number() -> str:
+    """`PA` + 18 digits (SPEC §2)."""
+    return "PA" + _digits(18)
+
+
+def new_order_number() -> str:
+    return _digits(10)
+
+
+def new_return_number() -> str:
+    return _digits(9)
+
+
+class Product(models.Model):
+    """CAT-1: an operator-managed catalogue entry."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    offering_type = models.CharField(_("offering type"), max_length=10, choices=CustomerType.choices)
+    segments = models.JSONField(_("market segments"), default=list, help_text=_("Segments it may be sold in."))
+    is_consumable = models.BooleanField(_("consumable"), default=False)
+    counts_for_vip_select = models.BooleanField(_("counts towards VIP Select"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def max_quantity(self) -> int:
+        return TEAM_MAX_QUANTITY if self.offering_type == CustomerType.TEAM else ENTERPRISE_MAX_QUANTITY
+
+
+class DiscountLevel(models.TextChoices):
+    """CAT-3: volume levels, and the three-year-commit levels at the same thresholds."""
+
+    L01 = "01", "01 (1–9)"
+    L02 = "02", "02 (10–49)"
+    L03 = "03", "03 (50–99)"
+    L04 = "04", "04 (100+)"
+    L12 = "12", "12 (3-year commit, 10–49)"
+    L13 = "13", "13 (3-year commit, 50–99)"
+    L14 = "14", "14 (3-year commit, 100+)"
+
+
+class Price(models.Model):
+    """CAT-2: the yearly unit price of a product in a segment, currency and discount level."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="prices")
+    segment = models.CharField(_("market segment"), max_length=3, choices=MarketSegment.choices)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    level = models.CharField(_("discount level"), max_length=2, choices=DiscountLevel.choices)
+    unit_price = models.DecimalField(
+        _("yearly unit price"), max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+
+    class Meta:
+        ordering = ["product__name", "segment", "currency", "level"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "segment", "currency", "level"], name="price_unique"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.code} {self.segment} {self.level} {self.unit_price} {self.currency}"
+
+
+class PurchaseAuthorization(models.Model):
+    """PA-1…PA-7. `state` is what the services and the periodic job have recorded; whether an open PA
+    is pending, overdue or suspended *today* follows from `due_date` (purchase_auth.rules)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        OVERDUE = "overdue", _("Overdue")
+        SUSPENDED = "suspended", _("Suspended")
+        ORDERED = "ordered", _("Ordered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATES = (State.PENDING, State.OVERDUE, State.SUSPENDED)
+
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="purchase_authorizations")
+    number = models.CharField(_("number"), max_length=20, unique=True, default=new_pa_number)
+    created_at = models.DateTimeField(_("created"))
+    created_on = models.DateField(_("date"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(_("payment due"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    po_number = models.CharField(_("end-user PO number"), max_length=35, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(reseller="reseller")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__regex=r"^PA[0-9]{18}$"), name="pa_number_format"),
+            models.CheckConstraint(condition=Q(due_date__gte=F("created_on")), name="pa_due_after_creation"),
+        ]
+        indexes = [models.Index(fields=["state", "due_date"], name="pa_open_due")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class PurchaseAuthorizationLine(models.Model):
+    purchase_authorization = models.ForeignKey(PurchaseAuthorization, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="pa_line_quantity_positive"),
+            models.UniqueConstraint(fields=["purchase_authorization", "product"], name="pa_line_one_per_product"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.code}"
+
+
+class Order(models.Model):
+    """ORD-1: new, add-on and renewal orders. Accepted asynchronously (open → complete or failed)."""
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("New")
+        RENEWAL = "renewal", _("Renewal")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        COMPLETE = "complete", _("Complete")
+        FAILED = "failed", _("Failed")
+
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="orders")
+    number = models.CharField(_("order number"), max_length=10, unique=True, default=new_order_number)
+    kind = models.CharField(_("type"), max_length=8, choices=Kind.choices, default=Kind.NEW)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    failure_reason = models.CharField(_("reason"), max_length=250, blank=True)
+    purchase_authorization = models.ForeignKey(
+        PurchaseAuthorization, on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    created_at = models.DateTimeField(_("placed"))
+    created_on = models.DateField(_("date"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    anniversary_date = models.DateField(_("priced to"), help_text=_("The Anniversary Date the order is prorated to."))
+
+    objects = ScopedManager(reseller="reseller")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__regex=r"^[0-9]{10}$"), name="order_number_format"),
+            # PA-3: a purchase authorization is fulfilled by at most one (not failed) order.
+            models.UniqueConstraint(
+                fields=["purchase_authorization"],
+                condition=Q(purchase_authorization__isnull=False) & ~Q(status="failed"),
+                name="order_one_per_pa",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    """ORD-2: unit price, whole months to the Anniversary Date, and the line total (2 decimals, half-up)."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="lines")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    level = models.CharField(_("discount level"), max_length=2, choices=DiscountLevel.choices)
+    unit_price = models.DecimalField(_("yearly unit price"), max_digits=12, decimal_places=2)
+    months = models.PositiveSmallIntegerField(_("months"))
+    line_total = models.DecimalField(_("line total"), max_digits=14, decimal_places=2)
+    returned_quantity = models.PositiveIntegerField(_("returned"), default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="order_line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(returned_quantity__lte=F("quantity")), name="order_line_return_le_quantity"
+            ),
+            models.CheckConstraint(condition=Q(months__gte=1, months__lte=48), name="order_line_months_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.product.code}"
+
+
+class Return(models.Model):
+    """ORD-5: a return of all or part of an order's lines, credited at the original prices."""
+
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    number = models.CharField(_("return number"), max_length=9, unique=True, default=new_return_number)
+    created_at = models.DateTimeField(_("returned"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    credit = models.DecimalField(_("credit"), max_digits=14, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+
+    objects = ScopedManager(reseller="reseller")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(number__regex=r"^[0-9]{9}$"), name="return_number_format")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class ReturnLine(models.Model):
+    return_record = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    credit = models.DecimalField(_("credit"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="return_line_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} returned"
+
+
+class LicencePool(models.Model):
+    """ORD-4: one customer's licences of one product. The database keeps the counts consistent."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="licence_pools")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    fulfilled = models.PositiveIntegerField(_("fulfilled"), default=0)
+    pending = models.PositiveIntegerField(_("pending"), default=0)
+    assigned = models.PositiveIntegerField(_("assigned (active)"), default=0)
+
+    class Meta:
+        ordering = ["product__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "product"], name="licence_pool_unique"),
+            models.CheckConstraint(
+                condition=Q(assigned__lte=F("fulfilled") + F("pending")), name="licence_assigned_within_total"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.code}: {self.fulfilled} fulfilled, {self.pending} pending, {self.assigned} assigned"
+
+    @property
+    def total(self) -> int:
+        return self.fulfilled + self.pending
+
+    @property
+    def available(self) -> int:
+        return self.total - self.assigned

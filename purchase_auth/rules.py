@@ -1,0 +1,70 @@
+"""Purchasing rules as pure functions, shared by the request path and the periodic job (JOB-4)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+
+from console.accounts.models import MarketSegment
+
+CENT = Decimal("0.01")
+
+# CAT-3: (lowest quantity, level) from the top.
+VOLUME_LEVELS = [(100, "04"), (50, "03"), (10, "02"), (1, "01")]
+COMMIT_LEVELS = {
+    MarketSegment.COMMERCIAL: {"02": "12", "03": "13", "04": "14"},
+    MarketSegment.GOVERNMENT: {"02": "12", "03": "13", "04": "14"},
+    MarketSegment.EDUCATION: {"02": "02", "03": "03", "04": "04"},
+}
+VIP_SELECT_MINIMUM = 10
+
+
+def volume_level(quantity: int) -> str:
+    """CAT-3: the discount level that `quantity` qualifying licences reach."""
+    return next(level for lowest, level in VOLUME_LEVELS if quantity >= lowest) if quantity >= 1 else "01"
+
+
+def commit_level(segment: str, quantity: int) -> str:
+    """CAT-3: the three-year-commit level for a committed quantity (at least 10)."""
+    return COMMIT_LEVELS[segment][volume_level(max(quantity, VIP_SELECT_MINIMUM))]
+
+
+def pa_due_date(created_on: date) -> date:
+    """PA-2: payment is due 14 days (policy) after creation."""
+    return created_on + timedelta(days=settings.VIP_POLICY["PA_DUE_DAYS"])
+
+
+def pa_suspended_from(created_on: date) -> date:
+    """PA-2: overdue until day 60 (policy) after creation, suspended from day 61."""
+    return created_on + timedelta(days=settings.VIP_POLICY["PA_SUSPEND_AFTER_DAYS"] + 1)
+
+
+def pa_time_state(*, created_on: date, due_date: date, on: date) -> str:
+    """The state an open purchase authorization has on `on`: pending, overdue or suspended."""
+    if on <= due_date:
+        return "pending"
+    if on < pa_suspended_from(created_on):
+        return "overdue"
+    return "suspended"
+
+
+def first_anniversary(start: date) -> date:
+    """PA-5: 12 months after the initial purchase authorization or order."""
+    return start + relativedelta(months=12)
+
+
+def months_to_anniversary(on: date, anniversary: date) -> int:
+    """ORD-2: whole months from `on` to the Anniversary Date, counted on the AD's day of the month; a
+    started month counts whole (no partial months): the smallest n with AD − n months ≤ on. At least 1."""
+    months = max((anniversary.year - on.year) * 12 + (anniversary.month - on.month) - 1, 1)
+    while anniversary - relativedelta(months=months) > on:
+        months += 1
+    return months
+
+
+def line_total(*, unit_price: Decimal, quantity: int, months: int) -> Decimal:
+    """ORD-2/ORD-7: yearly price × quantity × months / 12, rounded half-up to cents, in Decimal."""
+    return (unit_price * quantity * months / Decimal(12)).quantize(CENT, rounding=ROUND_HALF_UP)

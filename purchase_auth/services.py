@@ -1,0 +1,405 @@
+"""Writes for purchasing (SPEC §5–§6). Every service locks the customer row first, so purchases,
+cancels, orders and removals of one customer happen one at a time; the database constraints
+(one order per PA, licence counts) refuse whatever slips past."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max, Min, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from console.accounts.models import Reseller, User
+from console.audit.services import audit_log
+from console.outbox.services import mail_enqueue
+from customers.models import AnniversarySource, Customer
+from customers.rules import today
+from purchase_auth import rules
+from purchase_auth.models import (
+    LicencePool,
+    Order,
+    OrderLine,
+    Price,
+    Product,
+    PurchaseAuthorization,
+    PurchaseAuthorizationLine,
+)
+
+OPEN = PurchaseAuthorization.OPEN_STATES
+
+
+class PurchaseError(Exception):
+    """A purchase the rules refuse; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class Line:
+    product: Product
+    quantity: int
+
+
+def _locked_customer(reseller: Reseller, vip_id: str) -> Customer:
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("reseller")
+        .filter(reseller=reseller, vip_id=vip_id, removed_at__isnull=True)
+        .first()
+    )
+    if customer is None:
+        raise PurchaseError(_("This customer does not exist."))
+    return customer
+
+
+def customer_purchase_state_refresh(customer: Customer) -> None:
+    """Store what the list filters read (LIST-2): products ever bought or requested, and the earliest
+    and latest due dates of the open purchase authorizations. One statement, from the PA table."""
+    open_pas = PurchaseAuthorization.objects.filter(customer=customer, state__in=OPEN)
+    dues = open_pas.aggregate(first=Min("due_date"), last=Max("due_date"))
+    has_products = (
+        PurchaseAuthorization.objects.filter(customer=customer).exists()
+        or Order.objects.filter(customer=customer).exists()
+    )
+    Customer.objects.filter(pk=customer.pk).update(
+        has_products=has_products, open_pa_min_due=dues["first"], open_pa_max_due=dues["last"]
+    )
+    customer.has_products, customer.open_pa_min_due, customer.open_pa_max_due = (
+        has_products,
+        dues["first"],
+        dues["last"],
+    )
+
+
+def _check_lines(customer: Customer, lines: Iterable[Line], *, allow_consumables: bool) -> list[Line]:
+    checked: dict[int, Line] = {}
+    for line in lines:
+        product = line.product
+        if not product.is_active:
+            raise PurchaseError(_("%(product)s is not sold any more.") % {"product": product.name})
+        if customer.segment not in product.segments:  # CAT-4
+            raise PurchaseError(
+                _("%(product)s is not sold in the %(segment)s segment.")
+                % {"product": product.name, "segment": customer.get_segment_display()}
+            )
+        if product.is_consumable and not allow_consumables:  # PA-6
+            raise PurchaseError(_("Consumables cannot be requested with a purchase authorization."))
+        if not 1 <= line.quantity <= product.max_quantity:  # PA-1
+            raise PurchaseError(
+                _("Order 1 to %(max)s of %(product)s.") % {"max": f"{product.max_quantity:,}", "product": product.name}
+            )
+        if product.pk in checked:
+            raise PurchaseError(_("List each product once."))
+        checked[product.pk] = line
+    if not checked:
+        raise PurchaseError(_("Add at least one product."))
+    return list(checked.values())
+
+
+def _pool_add(customer: Customer, product: Product, **deltas: int) -> None:
+    """Add to a licence pool's counts (negative to remove); the check constraint refuses an overdraw."""
+    LicencePool.objects.get_or_create(customer=customer, product=product)
+    LicencePool.objects.filter(customer=customer, product=product).update(
+        **{field: F(field) + delta for field, delta in deltas.items()}
+    )
+
+
+def purchase_authorization_create(
+    *, reseller: Reseller, actor: User, vip_id: str, lines: Iterable[Line], po_number: str = ""
+) -> PurchaseAuthorization:
+    """PA-1, PA-2, PA-5: the customer gets immediate access (pending licences); payment is due in 14
+    days. Refused while the customer has a past-due purchase authorization."""
+    with transaction.atomic():
+        customer = _locked_customer(reseller, vip_id)
+        on = today()
+        if customer.open_pa_min_due and customer.open_pa_min_due < on:
+            raise PurchaseError(
+                _("%(name)s has a past-due purchase authorization: place its order before requesting more.")
+                % {"name": customer.name}
+            )
+        checked = _check_lines(customer, lines, allow_consumables=False)
+        pa = PurchaseAuthorization.objects.create(
+            reseller=reseller,
+            customer=customer,
+            created_at=timezone.now(),
+            created_on=on,
+            created_by=actor,
+            due_date=rules.pa_due_date(on),
+            po_number=po_number,
+        )
+        PurchaseAuthorizationLine.objects.bulk_create(
+            [
+                PurchaseAuthorizationLine(purchase_authorization=pa, product=line.product, quantity=line.quantity)
+                for line in checked
+            ]
+        )
+        for line in checked:
+            _pool_add(customer, line.product, pending=line.quantity)
+        changes: dict = {"state": [None, pa.state], "due_date": [None, pa.due_date]}
+        if customer.anniversary_date is None:  # PA-5
+            customer.anniversary_date = rules.first_anniversary(on)
+            customer.anniversary_source = AnniversarySource.PURCHASE_AUTHORIZATION
+            customer.save(update_fields=["anniversary_date", "anniversary_source", "search_text"])
+            changes["anniversary_date"] = [None, customer.anniversary_date]
+        customer_purchase_state_refresh(customer)
+        audit_log(
+            reseller=reseller,
+            actor=actor,
+            action="pa.create",
+            obj=pa,
+            changes=changes | {"customer": [None, customer.vip_id], "lines": [None, _lines_text(checked)]},
+        )
+        audit_log(
+            reseller=reseller, actor=actor, action="customer.pa_create", obj=customer, changes={"pa": [None, pa.number]}
+        )
+        managed_by = customer.managed_by.user
+        mail_enqueue(
+            to=managed_by.email,
+            template="pa_requested",
+            language=managed_by.language,
+            reseller=reseller,
+            context={"customer": customer, "pa": pa, "lines": checked},
+        )
+    return pa
+
+
+def _lines_text(lines: Iterable[Line]) -> str:
+    return ", ".join(f"{line.quantity} × {line.product.code}" for line in lines)
+
+
+def purchase_authorization_cancel(
+    *, reseller: Reseller, actor: User, vip_id: str, number: str
+) -> PurchaseAuthorization:
+    """PA-4: cancel an open purchase authorization none of whose licences is assigned; its pending
+    licences go. The licence pool's check constraint refuses a cancel that would leave assigned
+    licences without a licence behind them."""
+    with transaction.atomic():
+        customer = _locked_customer(reseller, vip_id)
+        pa = (
+            PurchaseAuthorization.objects.select_for_update()
+            .filter(reseller=reseller, customer=customer, number=number)
+            .first()
+        )
+        if pa is None:
+            raise PurchaseError(_("This purchase authorization does not exist."))
+        if pa.state not in OPEN:
+            raise PurchaseError(
+                _("Purchase authorization %(number)s is %(state)s; only a pending one can be cancelled.")
+                % {"number": pa.number, "state": pa.get_state_display().lower()}
+            )
+        if pa.orders.exclude(status=Order.Status.FAILED).exists():
+            raise PurchaseError(
+                _("An order was placed for purchase authorization %(number)s; return it instead of cancelling.")
+                % {"number": pa.number}
+            )
+        try:
+            with transaction.atomic():
+                for line in pa.lines.select_related("product"):
+                    _pool_add(customer, line.product, pending=-line.quantity)
+        except IntegrityError as error:
+            raise PurchaseError(
+                _("Some of these licences are assigned to users; the customer must unassign them before you cancel.")
+            ) from error
+        before = pa.state
+        pa.state = PurchaseAuthorization.State.CANCELLED
+        pa.cancelled_at = timezone.now()
+        pa.save(update_fields=["state", "cancelled_at"])
+        customer_purchase_state_refresh(customer)
+        audit_log(reseller=reseller, actor=actor, action="pa.cancel", obj=pa, changes={"state": [before, pa.state]})
+        audit_log(
+            reseller=reseller, actor=actor, action="customer.pa_cancel", obj=customer, changes={"pa": [pa.number, None]}
+        )
+    return pa
+
+
+def customer_level(customer: Customer) -> str:
+    """The discount level the customer has reached this term (CAT-3, ORD-3): never below its stored one."""
+    return customer.vip_select_level or "01"
+
+
+def _price(product: Product, segment: str, level: str) -> Price:
+    price = Price.objects.filter(product=product, segment=segment, currency="USD", level=level).first()
+    if price is None:
+        price = Price.objects.filter(product=product, segment=segment, currency="USD", level="01").first()
+    if price is None:
+        raise PurchaseError(_("%(product)s has no price in this segment.") % {"product": product.name})
+    return price
+
+
+def order_place(
+    *,
+    reseller: Reseller,
+    actor: User,
+    vip_id: str,
+    lines: Iterable[Line] = (),
+    pa_number: str = "",
+) -> Order:
+    """ORD-1, ORD-2: place a new or add-on order, optionally from a pending PA (whose lines it copies).
+    It is priced now, prorated by whole months to the Anniversary Date, and accepted asynchronously."""
+    with transaction.atomic():
+        customer = _locked_customer(reseller, vip_id)
+        on = today()
+        pa = None
+        if pa_number:
+            pa = (
+                PurchaseAuthorization.objects.select_for_update()
+                .filter(reseller=reseller, customer=customer, number=pa_number)
+                .first()
+            )
+            if pa is None or pa.state not in OPEN:
+                raise PurchaseError(_("This purchase authorization cannot be ordered: it is not pending any more."))
+            if pa.orders.exclude(status=Order.Status.FAILED).exists():
+                raise PurchaseError(_("An order for this purchase authorization was placed already."))
+            lines = [Line(line.product, line.quantity) for line in pa.lines.select_related("product")]
+        checked = _check_lines(customer, lines, allow_consumables=True)
+        anniversary = customer.anniversary_date or rules.first_anniversary(on)
+        months = rules.months_to_anniversary(on, anniversary)  # an extended term pays up to 48 months up front
+        qualifying = sum(line.quantity for line in checked if line.product.counts_for_vip_select)
+        level = max(customer_level(customer), rules.volume_level(qualifying))
+        order = Order(
+            reseller=reseller,
+            customer=customer,
+            purchase_authorization=pa,
+            created_at=timezone.now(),
+            created_on=on,
+            created_by=actor,
+            anniversary_date=anniversary,
+        )
+        order_lines = []
+        for line in checked:
+            price = _price(line.product, customer.segment, level)
+            order_lines.append(
+                OrderLine(
+                    product=line.product,
+                    quantity=line.quantity,
+                    level=price.level,
+                    unit_price=price.unit_price,
+                    months=months,
+                    line_total=rules.line_total(unit_price=price.unit_price, quantity=line.quantity, months=months),
+                )
+            )
+        order.total = sum((line.line_total for line in order_lines), Decimal("0.00"))
+        try:
+            with transaction.atomic():
+                order.save()
+        except IntegrityError as error:  # order_one_per_pa: another order won the race
+            raise PurchaseError(_("An order for this purchase authorization was placed already.")) from error
+        for line in order_lines:
+            line.order = order
+        OrderLine.objects.bulk_create(order_lines)
+        customer_purchase_state_refresh(customer)
+        audit_log(
+            reseller=reseller,
+            actor=actor,
+            action="order.place",
+            obj=order,
+            changes={"status": [None, order.status], "total": [None, order.total], "pa": [None, pa_number or None]},
+        )
+        from purchase_auth.tasks import order_accept_task
+
+        transaction.on_commit(lambda: order_accept_task.delay(order.pk), robust=True)
+    return order
+
+
+def order_accept(*, order_id: int) -> Order:
+    """ORD-1, ORD-3, ORD-8, PA-3, PA-5: the stand-in for the upstream licensing system accepts an open
+    order: licences become fulfilled, the PA is ordered, the Anniversary Date is set, the level is
+    re-evaluated, the customer admin is emailed. A refused order fails with a reason and changes
+    nothing else. Running it twice changes nothing the second time."""
+    with transaction.atomic():
+        order = Order.objects.with_scopes_disabled().select_for_update().filter(pk=order_id).first()
+        if order is None or order.status != Order.Status.OPEN:
+            return order  # type: ignore[return-value]
+        customer = (
+            Customer.objects.with_scopes_disabled()
+            .select_for_update(of=("self",))
+            .select_related("reseller", "managed_by__user", "contract_owner")
+            .get(pk=order.customer_id)
+        )
+        reason = ""
+        if customer.removed_at is not None or customer.reseller_id != order.reseller_id:
+            reason = _("The customer is not active with this reseller.")
+        elif not customer.reseller.is_active:
+            reason = _("The reseller is not active.")
+        lines = list(order.lines.select_related("product"))
+        pa = order.purchase_authorization
+        if not reason and pa is not None and pa.state not in OPEN:
+            reason = _("The purchase authorization is not pending any more.")
+        if not reason and any(not line.product.is_active for line in lines):
+            reason = _("A product in this order is not sold any more.")
+        if reason:
+            Order.objects.with_scopes_disabled().filter(pk=order.pk).update(
+                status=Order.Status.FAILED, failure_reason=reason
+            )
+            order.refresh_from_db()
+            audit_log(
+                reseller=order.reseller,
+                actor=None,
+                action="order.fail",
+                obj=order,
+                changes={"status": [Order.Status.OPEN, Order.Status.FAILED], "reason": [None, reason]},
+            )
+            return order
+        for line in lines:
+            _pool_add(customer, line.product, fulfilled=line.quantity, pending=-line.quantity if pa else 0)
+        if pa is not None:
+            PurchaseAuthorization.objects.with_scopes_disabled().filter(pk=pa.pk).update(
+                state=PurchaseAuthorization.State.ORDERED
+            )
+        now = timezone.now()
+        changes: dict = {"status": [Order.Status.OPEN, Order.Status.COMPLETE]}
+        if customer.anniversary_date is None:  # PA-5 (no PA before this order)
+            customer.anniversary_date = rules.first_anniversary(timezone.localdate(now))
+            customer.anniversary_source = AnniversarySource.ORDER
+            changes["anniversary_date"] = [None, customer.anniversary_date]
+        before_level = customer.vip_select_level
+        new_level = _level_after(customer, order)
+        if new_level > (before_level or "01"):  # ORD-3: never drops mid-term
+            customer.vip_select_level = new_level
+            changes["vip_select_level"] = [before_level or None, new_level]
+        customer.save(update_fields=["anniversary_date", "anniversary_source", "vip_select_level", "search_text"])
+        Order.objects.with_scopes_disabled().filter(pk=order.pk).update(status=Order.Status.COMPLETE, accepted_at=now)
+        order.refresh_from_db()
+        customer_purchase_state_refresh(customer)
+        audit_log(reseller=order.reseller, actor=None, action="order.accept", obj=order, changes=changes)
+        recipient = customer.contract_owner.email if customer.contract_owner else customer.contact_email
+        mail_enqueue(
+            to=recipient,
+            template="order_confirmation",
+            language=customer.language,
+            reseller=order.reseller,
+            context={"customer": customer, "order": order, "lines": lines},
+            dedupe_key=f"order-confirmation-{order.pk}",
+        )
+        if (before_level or "01") < "02" <= new_level:  # ORD-3: the VIP Select welcome, the first time
+            mail_enqueue(
+                to=recipient,
+                template="vip_select_welcome",
+                language=customer.language,
+                reseller=order.reseller,
+                context={"customer": customer, "level": new_level},
+                dedupe_key=f"vip-select-welcome-{customer.pk}",
+            )
+    return order
+
+
+def _level_after(customer: Customer, order: Order) -> str:
+    """ORD-3: the level reached by the qualifying licences bought this term (accepted orders since the
+    term began, less returns) together with the order being accepted."""
+    term_start = customer.anniversary_date - relativedelta(months=12)
+    bought = (
+        OrderLine.objects.filter(
+            order__customer=customer,
+            order__status=Order.Status.COMPLETE,
+            order__created_on__gte=term_start,
+            product__counts_for_vip_select=True,
+        )
+        .aggregate(total=Sum(F("quantity") - F("returned_quantity")))
+        .get("total")
+        or 0
+    )
+    this_order = order.lines.filter(product__counts_for_vip_select=True).aggregate(total=Sum("quantity"))["total"] or 0
+    return rules.volume_level(bought + this_order)
