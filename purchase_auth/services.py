@@ -6,17 +6,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.accounts.models import Reseller, User
-from console.audit.services import audit_log
-from console.outbox.services import mail_enqueue
+from console.audit.models import AuditEvent
+from console.audit.services import SYSTEM, audit_log
+from console.outbox.services import Mail, mail_enqueue, mail_enqueue_bulk
 from customers.models import AnniversarySource, Customer
 from customers.rules import today
 from purchase_auth import rules
@@ -403,3 +406,71 @@ def _level_after(customer: Customer, order: Order) -> str:
     )
     this_order = order.lines.filter(product__counts_for_vip_select=True).aggregate(total=Sum("quantity"))["total"] or 0
     return rules.volume_level(bought + this_order)
+
+
+def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
+    """JOB-1/PA-7: move open purchase authorizations with time (pending → overdue → suspended).
+
+    Set-based: one conditional UPDATE … RETURNING moves every PA whose time state differs from its
+    stored one, so a second or concurrent run finds nothing to move and sends nothing (JOB-2); the
+    outbox's de-duplication key makes a duplicate email impossible all the same. The time rule is
+    purchase_auth.rules (the same dates the customer list filters on, JOB-4).
+    """
+    suspend_after = settings.VIP_POLICY["PA_SUSPEND_AFTER_DAYS"]
+    table = PurchaseAuthorization._meta.db_table
+    target = f"CASE WHEN %s >= created_on + {int(suspend_after) + 1} THEN 'suspended' ELSE 'overdue' END"
+    if connection.vendor == "sqlite":
+        target = (
+            f"CASE WHEN %s >= date(created_on, '+{int(suspend_after) + 1} days') THEN 'suspended' ELSE 'overdue' END"
+        )
+    sql = (
+        f"UPDATE {table} SET state = {target} "  # noqa: S608 (no user input: table name and integers)
+        f"WHERE state IN ('pending', 'overdue') AND due_date < %s AND state <> {target} "
+        "RETURNING id, state"
+    )
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [on, on, on])
+            moved = cursor.fetchall()
+        if not moved:
+            return {"overdue": 0, "suspended": 0}
+        pas = (
+            PurchaseAuthorization.objects.with_scopes_disabled()
+            .filter(pk__in=[pk for pk, _state in moved])
+            .select_related("customer__managed_by__user", "reseller")
+        )
+        new_state = dict(moved)
+        AuditEvent.objects.bulk_create(
+            [
+                AuditEvent(
+                    created_at=timezone.now(),
+                    actor=None,
+                    actor_label=SYSTEM,
+                    reseller_id=pa.reseller_id,
+                    action=f"pa.{new_state[pa.pk]}",
+                    object_type=PurchaseAuthorization._meta.label_lower,
+                    object_id=str(pa.pk),
+                    object_repr=pa.number,
+                    changes={"state": ["pending" if new_state[pa.pk] == "overdue" else "overdue", new_state[pa.pk]]},
+                )
+                for pa in pas
+            ],
+            batch_size=1000,
+        )
+        mail_enqueue_bulk(
+            [
+                Mail(
+                    to=pa.customer.managed_by.user.email,
+                    template=f"pa_{new_state[pa.pk]}",
+                    language=pa.customer.managed_by.user.language,
+                    reseller=pa.reseller,
+                    context={"customer": pa.customer, "pa": pa},
+                    dedupe_key=f"pa-{new_state[pa.pk]}-{pa.pk}",
+                )
+                for pa in pas
+            ]
+        )
+    counts = {"overdue": 0, "suspended": 0}
+    for _pk, state in moved:
+        counts[state] += 1
+    return counts

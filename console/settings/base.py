@@ -183,6 +183,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "console.outbox.tasks.outbox_flush",
         "schedule": timedelta(seconds=env.int("OUTBOX_FLUSH_SECONDS", default=60)),
     },
+    "periodic-refresh": {
+        "task": "renewals.tasks.periodic_refresh_task",
+        "schedule": timedelta(minutes=env.int("PERIODIC_REFRESH_MINUTES", default=15)),
+    },
 }
 
 # Programme policies (SPEC numbers marked "policy"); operators change them through the environment.
