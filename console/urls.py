@@ -1,11 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
-from console import views
+from console import converters, views
 from console.accounts import views as team_views
 from console.accounts.auth import OutboxPasswordResetForm, ThrottledLoginView
 from console.audit import views as audit_views
+
+register_converter(converters.VipIdConverter, "vip")
+register_converter(converters.PurchaseAuthorizationNumberConverter, "pa")
+register_converter(converters.OrderNumberConverter, "order")
 
 console_patterns = [
     path("", views.home, name="home"),
@@ -21,6 +25,7 @@ console_patterns = [
 urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("customers/", include("customers.urls")),
+    path("customers/", include("purchase_auth.urls")),
     path("portal/", include("customers.portal_urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

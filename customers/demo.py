@@ -1,8 +1,5 @@
 """Demo customers for `make run` (seed_demo): deterministic, idempotent, with examples in every filter
-of the customer list.
-
-Until purchasing exists (issue 4) the purchase-authorization columns that the filters read are set
-directly here, as the purchasing services will set them."""
+of the customer list (their purchases come from purchase_auth.demo)."""
 
 from __future__ import annotations
 
@@ -45,11 +42,12 @@ CITIES = [
 ]
 
 
-def demo_customers_create(*, reseller: Reseller, count: int) -> int:
-    """Create the reseller's demo customers that do not exist yet; returns how many were created."""
+def demo_customers_create(*, reseller: Reseller, count: int) -> list[tuple[Customer, int]]:
+    """Create the reseller's demo customers that do not exist yet; returns them with their demo state
+    (0 no products, 1 pending request, 2 past due, 3 upcoming renewal, 4 ready, 5 active)."""
     existing = Customer.objects.with_scopes_disabled().filter(reseller=reseller).count()
     if existing >= count:
-        return 0
+        return []
     members = list(
         Membership.objects.with_scopes_disabled()
         .filter(reseller=reseller, status=Membership.Status.ACTIVE)
@@ -60,7 +58,7 @@ def demo_customers_create(*, reseller: Reseller, count: int) -> int:
     now = timezone.now()
     today = timezone.localdate()
     segments = [s for s in MarketSegment.values if s in reseller.segments] or MarketSegment.values
-    customers = []
+    customers, states = [], []
     for index in range(count):
         base, english = NAMES[index % len(NAMES)]
         country, region, city, postal = CITIES[index % len(CITIES)]
@@ -87,27 +85,16 @@ def demo_customers_create(*, reseller: Reseller, count: int) -> int:
             created_by=members[0].user,
             created_at=now - timedelta(days=rng.randint(1, 400)),
         )
-        if state == 1:  # pending request
-            customer.has_products = True
-            customer.open_pa_min_due = customer.open_pa_max_due = today + timedelta(days=rng.randint(0, 14))
-        elif state == 2:  # past due (some suspended)
-            customer.has_products = True
-            customer.open_pa_min_due = customer.open_pa_max_due = today - timedelta(days=rng.randint(1, 80))
-        elif state == 3:  # upcoming renewal
-            customer.has_products = True
+        if state == 3:  # upcoming renewal (its initial order comes from purchase_auth.demo)
             customer.anniversary_date = today + timedelta(days=rng.randint(31, 45))
         elif state == 4:  # ready for renewal
-            customer.has_products = True
             customer.anniversary_date = today + timedelta(days=rng.randint(-30, 30))
         elif state == 5:  # active, renews later
-            customer.has_products = True
             customer.anniversary_date = today + timedelta(days=rng.randint(46, 330))
-            customer.vip_select_level = rng.choice(["", "02", "03"])
-        if customer.has_products and customer.anniversary_date is None:
-            customer.anniversary_date = today + timedelta(days=rng.randint(100, 300))
-        if customer.has_products:
-            customer.anniversary_source = "pa"
+        if customer.anniversary_date:
+            customer.anniversary_source = "order"
+        states.append(state)
         customers.append(customer)
     for customer in customers[existing:]:
         customer.save()
-    return count - existing
+    return list(zip(customers[existing:], states[existing:], strict=True))

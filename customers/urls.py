@@ -9,8 +9,8 @@ urlpatterns = [
     path("add/", views.customer_invite, name="invite"),
     path("export.csv", views.customer_export, name="export"),
     path("regions/", views.region_options, name="regions"),
-    path("<str:vip_id>/", views.customer_detail, name="detail"),
-    path("<str:vip_id>/reminder/", views.customer_reminder, name="reminder"),
-    path("<str:vip_id>/remove/", views.customer_remove, name="remove"),
-    path("<str:vip_id>/managed-by/", views.customer_managed_by, name="managed_by"),
+    path("<vip:vip_id>/", views.customer_detail, name="detail"),
+    path("<vip:vip_id>/reminder/", views.customer_reminder, name="reminder"),
+    path("<vip:vip_id>/remove/", views.customer_remove, name="remove"),
+    path("<vip:vip_id>/managed-by/", views.customer_managed_by, name="managed_by"),
 ]

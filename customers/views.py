@@ -17,6 +17,7 @@ from customers import exports, geography, selectors, services
 from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
 from customers.models import Customer
 from customers.rules import CustomerFilter, customer_flags, today
+from purchase_auth import selectors as purchasing
 
 DETAIL_TABS = ("overview", "plans", "orders", "history")
 
@@ -168,6 +169,15 @@ def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
             on=on,
         ),
     }
+    if tab == "plans":
+        pools = purchasing.licence_pools(customer=customer)
+        context.update(
+            pools=pools,
+            totals=purchasing.licence_totals(pools),
+            pa_rows=purchasing.purchase_authorizations(customer=customer, on=on),
+        )
+    if tab == "orders":
+        context["order_rows"] = purchasing.orders(customer=customer)
     if tab == "history":
         context["events"] = audit_events_for_object(
             reseller=request.reseller,  # type: ignore[attr-defined]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -31,6 +31,8 @@ from purchase_auth.models import (
     Product,
     PurchaseAuthorization,
     PurchaseAuthorizationLine,
+    Return,
+    ReturnLine,
 )
 
 OPEN = PurchaseAuthorization.OPEN_STATES
@@ -474,3 +476,84 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
     for _pk, state in moved:
         counts[state] += 1
     return counts
+
+
+def order_return(
+    *, reseller: Reseller, actor: User, vip_id: str, order_number: str, quantities: dict[int, int]
+) -> Return:
+    """ORD-5: return all or part of an order's lines within 14 days (policy) of the order date. The
+    licences go at once; the credit is at the original prices. Consumables count as used once
+    delivered and cannot be returned. Refused when it would leave assigned licences uncovered."""
+    with transaction.atomic():
+        customer = _locked_customer(reseller, vip_id)
+        order = (
+            Order.objects.select_for_update().filter(reseller=reseller, customer=customer, number=order_number).first()
+        )
+        if order is None:
+            raise PurchaseError(_("This order does not exist."))
+        if order.status != Order.Status.COMPLETE:
+            raise PurchaseError(_("Only a complete order can be returned."))
+        last_day = order.created_on + timedelta(days=settings.VIP_POLICY["RETURN_DAYS"])
+        if today() > last_day:
+            raise PurchaseError(
+                _("Order %(number)s can no longer be returned: the last day was %(day)s.")
+                % {"number": order.number, "day": last_day.isoformat()}
+            )
+        lines = {line.pk: line for line in order.lines.select_for_update().select_related("product")}
+        wanted = {pk: quantity for pk, quantity in quantities.items() if quantity}
+        if not wanted or any(pk not in lines for pk in wanted):
+            raise PurchaseError(_("Enter how many licences to return."))
+        credit = Decimal("0.00")
+        return_lines = []
+        for pk, quantity in wanted.items():
+            line = lines[pk]
+            if line.product.is_consumable:
+                raise PurchaseError(
+                    _("%(product)s is a consumable and cannot be returned.") % {"product": line.product.name}
+                )
+            if not 1 <= quantity <= line.quantity - line.returned_quantity:
+                raise PurchaseError(
+                    _("Return 1 to %(max)d of %(product)s.")
+                    % {"max": line.quantity - line.returned_quantity, "product": line.product.name}
+                )
+            amount = rules.line_total(unit_price=line.unit_price, quantity=quantity, months=line.months)
+            credit += amount
+            return_lines.append((line, quantity, amount))
+        record = Return.objects.create(
+            reseller=reseller,
+            order=order,
+            created_at=timezone.now(),
+            created_by=actor,
+            credit=credit,
+            currency=order.currency,
+        )
+        try:
+            with transaction.atomic():
+                for line, quantity, amount in return_lines:
+                    ReturnLine.objects.create(return_record=record, order_line=line, quantity=quantity, credit=amount)
+                    OrderLine.objects.filter(pk=line.pk).update(returned_quantity=F("returned_quantity") + quantity)
+                    _pool_add(customer, line.product, fulfilled=-quantity)
+        except IntegrityError as error:
+            raise PurchaseError(
+                _("Some of these licences are assigned to users; the customer must unassign them before the return.")
+            ) from error
+        audit_log(
+            reseller=reseller,
+            actor=actor,
+            action="order.return",
+            obj=order,
+            changes={
+                "return": [None, record.number],
+                "credit": [None, str(credit)],
+                "lines": [None, ", ".join(f"{q} × {line.product.code}" for line, q, _a in return_lines)],
+            },
+        )
+        recipient = customer.contract_owner.email if customer.contract_owner else customer.contact_email
+        mail_enqueue(
+            to=recipient,
+            template="return_processed",
+            language=customer.language,
+            reseller=reseller,
+            context={"customer": customer, "order": order, "record": record, "lines": return_lines},
+        )
+    return record

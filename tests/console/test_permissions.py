@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from console.accounts.models import Membership
 from console.tenancy import ALL_ROLES, PRIMARY_ONLY, TEAM_ADMINS, WRITERS
@@ -27,6 +28,37 @@ def _admin_of_a(triad: Triad) -> dict:
 
 def _customer_of_a(triad: Triad) -> dict:
     return {"vip_id": CustomerFactory(managed_by=triad.member_a).vip_id}
+
+
+def _pa_of_a(triad: Triad) -> dict:
+    from purchase_auth.models import PurchaseAuthorization
+
+    customer = CustomerFactory(managed_by=triad.member_a)
+    pa = PurchaseAuthorization.objects.create(
+        reseller=triad.reseller_a,
+        customer=customer,
+        created_at=timezone.now(),
+        created_on=timezone.localdate(),
+        created_by=triad.member_a.user,
+        due_date=timezone.localdate(),
+    )
+    return {"vip_id": customer.vip_id, "number": pa.number}
+
+
+def _order_of_a(triad: Triad) -> dict:
+    from purchase_auth.models import Order
+
+    customer = CustomerFactory(managed_by=triad.member_a)
+    order = Order.objects.create(
+        reseller=triad.reseller_a,
+        customer=customer,
+        created_at=timezone.now(),
+        created_on=timezone.localdate(),
+        created_by=triad.member_a.user,
+        anniversary_date=timezone.localdate(),
+        status=Order.Status.COMPLETE,
+    )
+    return {"vip_id": customer.vip_id, "number": order.number}
 
 
 INVITE_FORM = {
@@ -80,6 +112,10 @@ CONSOLE_URLS: dict[str, Case] = {
     ),
     "customers:remove": Case(get=None, post=WRITERS, kwargs=_customer_of_a),
     "customers:managed_by": Case(get=None, post=PRIMARY_ONLY, post_data={"membership": ""}, kwargs=_customer_of_a),
+    "purchasing:pa_create": Case(get=WRITERS, post=WRITERS, kwargs=_customer_of_a),
+    "purchasing:pa_cancel": Case(get=None, post=WRITERS, kwargs=_pa_of_a),
+    "purchasing:order_place": Case(get=WRITERS, post=WRITERS, kwargs=_customer_of_a),
+    "purchasing:order_return": Case(get=WRITERS, post=WRITERS, kwargs=_order_of_a),
 }
 
 # Reachable without a reseller: sign-in pages and the emailed invitation link.

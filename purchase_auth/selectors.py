@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet, Sum
+
+from customers.models import Customer
+from purchase_auth.models import LicencePool, Order, OrderLine, PurchaseAuthorization
+from purchase_auth.rules import pa_time_state
+
+
+def licence_pools(*, customer: Customer) -> list[LicencePool]:
+    """DET-2/ORD-4: per product, fulfilled, pending, assigned and available."""
+    return list(
+        LicencePool.objects.filter(customer=customer)
+        .exclude(fulfilled=0, pending=0, assigned=0)
+        .select_related("product")
+        .order_by("product__name")
+    )
+
+
+def licence_totals(pools: list[LicencePool]) -> dict[str, int]:
+    return {
+        "active": sum(p.assigned for p in pools),
+        "available": sum(p.available for p in pools),
+        "fulfilled": sum(p.fulfilled for p in pools),
+        "pending": sum(p.pending for p in pools),
+    }
+
+
+def purchase_authorizations(*, customer: Customer, on: date) -> list[dict[str, Any]]:
+    """DET-2: the customer's PAs, newest first, each with the state it has today."""
+    pas = (
+        PurchaseAuthorization.objects.filter(reseller_id=customer.reseller_id, customer=customer)
+        .prefetch_related(
+            "lines__product", Prefetch("orders", queryset=Order.objects.exclude(status=Order.Status.FAILED))
+        )
+        .order_by("-created_at")
+    )
+    rows = []
+    for pa in pas:
+        state = pa_time_state(created_on=pa.created_on, due_date=pa.due_date, on=on) if pa.is_open else pa.state
+        rows.append({"pa": pa, "state": state, "ordered": bool(pa.orders.all())})
+    return rows
+
+
+def orders(*, customer: Customer) -> QuerySet[Order]:
+    """DET-3: new, renewal and return orders of this customer placed by its reseller."""
+    return (
+        Order.objects.filter(reseller_id=customer.reseller_id, customer=customer)
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("pk")),
+            "returns__lines",
+        )
+        .select_related("purchase_authorization")
+        .annotate(returned=Sum("lines__returned_quantity"))
+        .order_by("-created_at")
+    )

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from console.tenancy import WRITERS, console_view
+from customers.models import Customer
+from customers.rules import today
+from customers.selectors import customers_visible
+from purchase_auth import services
+from purchase_auth.forms import LinesForm, PurchaseAuthorizationForm, ReturnForm
+from purchase_auth.models import Order, PurchaseAuthorization
+
+PA_NUMBER = re.compile(r"PA[0-9]{18}")
+
+
+def _customer(request: HttpRequest, vip_id: str) -> Customer:
+    return get_object_or_404(customers_visible(reseller=request.reseller), vip_id=vip_id)  # type: ignore[attr-defined]
+
+
+def _tab(customer: Customer, tab: str) -> str:
+    return reverse("customers:detail", args=[customer.vip_id]) + f"?tab={tab}"
+
+
+@console_view(read=WRITERS, write=WRITERS)
+def pa_create(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """PA-1: Plans tab → Create purchase authorization."""
+    customer = _customer(request, vip_id)
+    form = PurchaseAuthorizationForm(request.POST if request.method == "POST" else None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pa = services.purchase_authorization_create(
+                reseller=request.reseller,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                vip_id=vip_id,
+                lines=form.cleaned_data["lines"],
+                po_number=form.cleaned_data["po_number"],
+            )
+        except services.PurchaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Purchase authorization %(number)s created; payment is due on %(due)s.")
+                % {"number": pa.number, "due": pa.due_date.isoformat()},
+            )
+            return redirect(_tab(customer, "plans"))
+    return render(request, "purchase_auth/pa_form.html", {"form": form, "customer": customer, "nav": "customers"})
+
+
+@require_POST
+@console_view(read=WRITERS, write=WRITERS)
+def pa_cancel(request: HttpRequest, vip_id: str, number: str) -> HttpResponse:
+    """PA-4: cancel while pending and none of its licences is assigned."""
+    customer = _customer(request, vip_id)
+    get_object_or_404(PurchaseAuthorization, reseller=request.reseller, customer=customer, number=number)  # type: ignore[attr-defined]
+    try:
+        services.purchase_authorization_cancel(
+            reseller=request.reseller,
+            actor=request.user,
+            vip_id=vip_id,
+            number=number,  # type: ignore[attr-defined, arg-type]
+        )
+    except services.PurchaseError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Purchase authorization %(number)s was cancelled.") % {"number": number})
+    return redirect(_tab(customer, "plans"))
+
+
+@console_view(read=WRITERS, write=WRITERS)
+def order_place(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """ORD-1: place an order, optionally from a pending purchase authorization (?pa=…)."""
+    customer = _customer(request, vip_id)
+    pa_number = request.GET.get("pa", "") or request.POST.get("pa", "")
+    pa = None
+    if pa_number and not PA_NUMBER.fullmatch(pa_number):
+        messages.error(request, _("This purchase authorization does not exist."))
+        return redirect(_tab(customer, "plans"))
+    if pa_number:
+        pa = PurchaseAuthorization.objects.filter(
+            reseller=request.reseller,
+            customer=customer,
+            number=pa_number[:20],  # type: ignore[attr-defined]
+        ).first()
+        if pa is None:
+            messages.error(request, _("This purchase authorization does not exist."))
+            return redirect(_tab(customer, "plans"))
+    form = (
+        None
+        if pa
+        else LinesForm(request.POST if request.method == "POST" else None, customer=customer, consumables=True)
+    )
+    if request.method == "POST" and (pa is not None or form.is_valid()):  # type: ignore[union-attr]
+        try:
+            order = services.order_place(
+                reseller=request.reseller,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                vip_id=vip_id,
+                lines=form.cleaned_data["lines"] if form else (),
+                pa_number=pa.number if pa else "",
+            )
+        except services.PurchaseError as error:
+            if form is None:
+                messages.error(request, str(error))
+                return redirect(_tab(customer, "plans"))
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Order %(number)s placed.") % {"number": order.number})
+            return redirect(_tab(customer, "orders"))
+    return render(
+        request,
+        "purchase_auth/order_form.html",
+        {"form": form, "pa": pa, "customer": customer, "nav": "customers"},
+    )
+
+
+@console_view(read=WRITERS, write=WRITERS)
+def order_return(request: HttpRequest, vip_id: str, number: str) -> HttpResponse:
+    """ORD-5: return all or part of a line within 14 days."""
+    customer = _customer(request, vip_id)
+    order = get_object_or_404(Order, reseller=request.reseller, customer=customer, number=number)  # type: ignore[attr-defined]
+    form = ReturnForm(request.POST if request.method == "POST" else None, order=order)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.order_return(
+                reseller=request.reseller,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                vip_id=vip_id,
+                order_number=number,
+                quantities=form.cleaned_data["quantities"],
+            )
+        except services.PurchaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Return %(number)s processed: credit %(credit)s %(currency)s.")
+                % {"number": record.number, "credit": record.credit, "currency": record.currency},
+            )
+            return redirect(_tab(customer, "orders"))
+    last_day = order.created_on + timedelta(days=settings.VIP_POLICY["RETURN_DAYS"])
+    return render(
+        request,
+        "purchase_auth/return_form.html",
+        {
+            "form": form,
+            "order": order,
+            "customer": customer,
+            "last_day": last_day,
+            "open": today() <= last_day,
+            "nav": "customers",
+        },
+    )

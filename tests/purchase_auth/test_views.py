@@ -1,0 +1,211 @@
+"""The Plans and Orders tabs (DET-2, DET-3), returns (ORD-5), and bad input on every purchasing form."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from console.outbox.models import OutboxMessage
+from purchase_auth import services
+from purchase_auth.models import LicencePool, Order, PurchaseAuthorization, Return
+from purchase_auth.services import Line
+from tests.factories import CustomerFactory, ProductFactory
+
+TODAY = date(2026, 3, 10)
+
+
+@pytest.fixture
+def frozen():
+    with time_machine.travel(TODAY, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def customer(triad):
+    return CustomerFactory(managed_by=triad.member_a, segment="COM")
+
+
+@pytest.fixture
+def product(db):
+    return ProductFactory(code="SUITE-T", name="Design Suite")
+
+
+def tab(client, customer, name) -> str:
+    return client.get(reverse("customers:detail", args=[customer.vip_id]), {"tab": name}).content.decode()
+
+
+def test_a_member_creates_a_pa_from_the_plans_tab_and_sees_pending_licences(
+    triad, member_client, customer, product, frozen
+):
+    url = reverse("purchasing:pa_create", args=[customer.vip_id])
+    assert "Design Suite" in member_client.get(url).content.decode()
+    response = member_client.post(url, {"product_0": product.pk, "quantity_0": 7, "po_number": "PO-42"})
+    assert response.status_code == 302 and response.url.endswith("?tab=plans")
+    plans = tab(member_client, customer, "plans")
+    pa = PurchaseAuthorization.objects.get()
+    assert pa.number in plans and "PO-42" in plans and "Pending" in plans
+    assert 'data-total="available">7<' in plans and 'data-total="active">0<' in plans
+
+
+def test_the_order_from_a_pa_shows_on_the_orders_tab_with_its_prices(
+    triad, member_client, customer, product, frozen, django_capture_on_commit_callbacks
+):
+    pa = services.purchase_authorization_create(
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 3)]
+    )
+    url = reverse("purchasing:order_place", args=[customer.vip_id])
+    assert pa.number in member_client.get(url, {"pa": pa.number}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(url + f"?pa={pa.number}", {"pa": pa.number})
+    assert response.status_code == 302
+    orders = tab(member_client, customer, "orders")
+    order = Order.objects.get()
+    assert order.number in orders and "Complete" in orders and "360.00 USD" in orders
+    assert "Ordered" in tab(member_client, customer, "plans")
+
+
+def test_a_partial_return_within_14_days_removes_licences_and_credits_original_prices(
+    triad, member_client, customer, product, frozen, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order = services.order_place(
+            reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 12)]
+        )
+    line = order.lines.get()
+    frozen.move_to(TODAY + timedelta(days=14))
+    url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = member_client.post(url, {f"line_{line.pk}": 5})
+    assert response.status_code == 302
+    record = Return.objects.get()
+    assert len(record.number) == 9 and record.credit == Decimal("540.00")  # 5 × 108.00 (level 02) × 12/12
+    assert LicencePool.objects.get(customer=customer, product=product).fulfilled == 7
+    line.refresh_from_db()
+    assert line.returned_quantity == 5
+    assert OutboxMessage.objects.filter(template="return_processed").exists()
+    assert record.number in tab(member_client, customer, "orders")
+
+
+def test_no_return_after_14_days(triad, member_client, customer, product, frozen):
+    order = services.order_place(
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 2)]
+    )
+    services.order_accept(order_id=order.pk)
+    frozen.move_to(TODAY + timedelta(days=15))
+    url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
+    assert "can no longer be returned" in member_client.get(url).content.decode()
+    response = member_client.post(url, {f"line_{order.lines.get().pk}": 1})
+    assert response.status_code == 200 and "can no longer be returned" in response.content.decode()
+    assert not Return.objects.exists()
+
+
+def test_returns_refuse_assigned_licences_and_consumables(triad, customer, product, frozen):
+    stock = ProductFactory(is_consumable=True)
+    order = services.order_place(
+        reseller=triad.reseller_a,
+        actor=triad.member_a.user,
+        vip_id=customer.vip_id,
+        lines=[Line(product, 3), Line(stock, 1)],
+    )
+    services.order_accept(order_id=order.pk)
+    lines = {line.product_id: line for line in order.lines.all()}
+    with pytest.raises(services.PurchaseError, match="consumable"):
+        services.order_return(
+            reseller=triad.reseller_a,
+            actor=triad.member_a.user,
+            vip_id=customer.vip_id,
+            order_number=order.number,
+            quantities={lines[stock.pk].pk: 1},
+        )
+    LicencePool.objects.filter(customer=customer, product=product).update(assigned=3)
+    with pytest.raises(services.PurchaseError, match="assigned"):
+        services.order_return(
+            reseller=triad.reseller_a,
+            actor=triad.member_a.user,
+            vip_id=customer.vip_id,
+            order_number=order.number,
+            quantities={lines[product.pk].pk: 1},
+        )
+    assert not Return.objects.exists()
+    assert LicencePool.objects.get(customer=customer, product=product).fulfilled == 3
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"product_0": "", "quantity_0": "3"},
+        {"product_0": "999999", "quantity_0": "3"},
+        {"product_0": "abc", "quantity_0": "3"},
+        {"product_0": "{product}", "quantity_0": "0"},
+        {"product_0": "{product}", "quantity_0": "-5"},
+        {"product_0": "{product}", "quantity_0": "1e3"},
+        {"product_0": "{product}", "quantity_0": "10001"},
+        {"product_0": "{product}", "quantity_0": "99999999999999999999"},
+        {"product_0": "{product}", "quantity_0": "3", "product_1": "{product}", "quantity_1": "2"},
+        {"product_0": "{product}", "quantity_0": "3", "po_number": "x" * 36},
+        {"product_0": "{product}", "quantity_0": "3", "po_number": "a\x00b"},
+        {"product_0": "{product}", "quantity_0": "3\x00"},
+    ],
+)
+def test_the_pa_form_answers_bad_input_on_the_page_and_saves_nothing(triad, member_client, customer, product, data):
+    data = {k: v.replace("{product}", str(product.pk)) for k, v in data.items()}
+    response = member_client.post(reverse("purchasing:pa_create", args=[customer.vip_id]), data)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "invalid-feedback" in body or "alert-danger" in body
+    assert not PurchaseAuthorization.objects.exists() and not LicencePool.objects.exists()
+
+
+def test_products_of_another_segment_and_consumables_are_not_offered(triad, member_client, customer):
+    ProductFactory(name="Education Only", segments=["EDU"])
+    ProductFactory(name="Stock Credits", is_consumable=True)
+    page = member_client.get(reverse("purchasing:pa_create", args=[customer.vip_id])).content.decode()
+    assert "Education Only" not in page and "Stock Credits" not in page
+    assert (
+        "Stock Credits" in member_client.get(reverse("purchasing:order_place", args=[customer.vip_id])).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/customers/{vip}/orders/new/?pa=PA000000000000000000",
+        "/customers/{vip}/orders/new/?pa=%00",
+        "/customers/{vip}/orders/new/?pa=" + "9" * 500,
+        "/customers/{vip}/orders/0000000000/return/",
+        "/customers/{vip}/orders/%3Cscript%3E/return/",
+        "/customers/NOPE/purchase-authorizations/new/",
+    ],
+)
+def test_hostile_purchasing_urls_never_give_a_500(triad, member_client, customer, path):
+    response = member_client.get(path.replace("{vip}", customer.vip_id))
+    assert response.status_code in (302, 404)
+
+
+def test_another_resellers_pa_cannot_be_cancelled_or_ordered(triad, customer, product):
+    pa = services.purchase_authorization_create(
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 1)]
+    )
+    outsider = triad.client_for(triad.member_b)
+    assert outsider.post(reverse("purchasing:pa_cancel", args=[customer.vip_id, pa.number])).status_code == 404
+    assert outsider.get(reverse("purchasing:order_place", args=[customer.vip_id]), {"pa": pa.number}).status_code == 404
+    pa.refresh_from_db()
+    assert pa.state == "pending"
+
+
+def test_return_form_bad_input(triad, member_client, customer, product, frozen):
+    order = services.order_place(
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 2)]
+    )
+    services.order_accept(order_id=order.pk)
+    line = order.lines.get()
+    url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
+    for value in ["3", "-1", "abc", "0", "", "1\x00"]:
+        response = member_client.post(url, {f"line_{line.pk}": value})
+        assert response.status_code == 200, value
+    assert not Return.objects.exists()
