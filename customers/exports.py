@@ -10,14 +10,29 @@ from collections.abc import Iterator
 from datetime import date
 
 from django.db import connections
-from django.db.models import Case, CharField, F, Func, QuerySet, TextField, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Coalesce, Concat, Left
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 
 from console.accounts.models import MarketSegment
-from customers.models import Customer, CustomerType, InvitationStatus
+from customers.models import Customer, CustomerType, InvitationStatus, ThreeYearCommitStatus
 from customers.rules import windows
+from purchase_auth.models import LicencePool, PurchaseAuthorization
 
 BOM = "\ufeff".encode()
 CHUNK_BYTES = 256 * 1024
@@ -42,7 +57,12 @@ HEADER = [
     "Extended term months",
     "Managed by",
     "VIP Select level",
+    "3-year commit status",
+    "Pending PA count",
+    "Past-due PA count",
     "Renewal state",
+    "Active licences",
+    "Available licences",
     "Created at",
 ]
 
@@ -85,9 +105,28 @@ def _label(field: str, choices: list[tuple[str, str]]) -> Case:
     )
 
 
+def _count(rows: QuerySet) -> Coalesce:
+    counted = rows.order_by().values("customer").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def _licences(amount: object) -> Coalesce:
+    pools = (
+        LicencePool.objects.filter(customer=OuterRef("pk"))
+        .order_by()
+        .values("customer")
+        .annotate(n=Sum(amount))
+        .values("n")
+    )
+    return Coalesce(Subquery(pools, output_field=IntegerField()), Value(0))
+
+
 def report_rows(customers: QuerySet[Customer], *, on: date) -> QuerySet:
     """The report as a values_list queryset of text columns, in HEADER order."""
     w = windows(on)
+    open_pas = PurchaseAuthorization.objects.with_scopes_disabled().filter(
+        customer=OuterRef("pk"), state__in=PurchaseAuthorization.OPEN_STATES
+    )
     renewal = Case(
         When(anniversary_date__range=w.ready_ad, then=Value("ready")),
         When(anniversary_date__range=w.upcoming_ad, then=Value("upcoming")),
@@ -115,7 +154,12 @@ def report_rows(customers: QuerySet[Customer], *, on: date) -> QuerySet:
         "c_ext": _text(F("extended_term_months")),
         "c_managed_by": _safe(F("managed_by__user__email")),
         "c_vip_select": _text(F("vip_select_level")),
+        "c_commit": _label("three_year_commit_status", ThreeYearCommitStatus.choices),
+        "c_pending_pas": _text(_count(open_pas.filter(due_date__gte=on))),
+        "c_past_due_pas": _text(_count(open_pas.filter(due_date__lt=on))),
         "c_renewal": renewal,
+        "c_active": _text(_licences(F("assigned"))),
+        "c_available": _text(_licences(F("fulfilled") + F("pending") - F("assigned"))),
         "c_created": IsoUtc(F("created_at")),
     }
     return customers.annotate(**columns).values_list(*columns)

@@ -44,6 +44,17 @@ class AnniversarySource(models.TextChoices):
     ORDER = "order", _("Initial order")
 
 
+class ThreeYearCommitStatus(models.TextChoices):
+    """ORD-6 statuses; blank when the customer never asked for a three-year commit."""
+
+    REQUESTED = "requested", _("Requested")
+    ACCEPTED = "accepted", _("Accepted")
+    COMMITTED = "committed", _("Committed")
+    DECLINED = "declined", _("Declined")
+    NON_COMPLIANT = "non_compliant", _("Non-compliant")
+    EXPIRED = "expired", _("Expired")
+
+
 class Customer(models.Model):
     """A VIP customer organisation of one reseller (SPEC §3).
 
@@ -96,6 +107,9 @@ class Customer(models.Model):
     open_pa_min_due = models.DateField(null=True, blank=True)
     open_pa_max_due = models.DateField(null=True, blank=True)
     vip_select_level = models.CharField(_("VIP Select level"), max_length=2, blank=True)
+    three_year_commit_status = models.CharField(
+        _("VIP Select three-year commit"), max_length=14, choices=ThreeYearCommitStatus.choices, blank=True
+    )
 
     removed_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(editable=False, default="")

@@ -158,3 +158,35 @@ def test_sqlite_writes_the_same_bytes_as_postgresql(triad, tmp_path):
     )
     assert result.returncode == 0, result.stderr.decode()[-3000:]
     assert result.stdout == postgres_bytes
+
+
+def test_the_report_counts_pending_and_past_due_pas_and_licences(triad, member_client):
+    import time_machine
+
+    from purchase_auth import services
+    from purchase_auth.models import LicencePool
+    from tests.factories import ProductFactory
+
+    customer = CustomerFactory(managed_by=triad.member_a, name="Buyer")
+    product = ProductFactory()
+    with time_machine.travel(date(2026, 1, 1), tick=False):
+        services.purchase_authorization_create(
+            reseller=triad.reseller_a,
+            actor=triad.member_a.user,
+            vip_id=customer.vip_id,
+            lines=[services.Line(product, 4)],
+        )
+    with time_machine.travel(date(2026, 1, 10), tick=False):
+        services.purchase_authorization_create(
+            reseller=triad.reseller_a,
+            actor=triad.member_a.user,
+            vip_id=customer.vip_id,
+            lines=[services.Line(product, 6)],
+        )
+    LicencePool.objects.filter(customer=customer).update(assigned=3)
+    with time_machine.travel(date(2026, 1, 20), tick=False):
+        member_client.force_login(triad.member_a.user, backend="django.contrib.auth.backends.ModelBackend")
+        row = dict(zip(exports.HEADER, download(member_client)[1][1], strict=True))
+    assert (row["Pending PA count"], row["Past-due PA count"]) == ("1", "1")
+    assert (row["Active licences"], row["Available licences"]) == ("3", "7")
+    assert row["3-year commit status"] == ""
