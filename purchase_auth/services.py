@@ -557,3 +557,36 @@ def order_return(
             context={"customer": customer, "order": order, "record": record, "lines": return_lines},
         )
     return record
+
+
+def licences_assign(*, customer: Customer, actor: User, product_id: int, assigned: int) -> LicencePool:
+    """ORD-4: the customer admin sets how many licences of a product are assigned to users — never
+    more than exist (fulfilled + pending); the check constraint refuses the rest."""
+    with transaction.atomic():
+        pool = (
+            LicencePool.objects.select_for_update()
+            .select_related("product")
+            .filter(customer=customer, product_id=product_id)
+            .first()
+        )
+        if pool is None:
+            raise PurchaseError(_("This organization has no licences of that product."))
+        if assigned < 0 or assigned > pool.total:
+            raise PurchaseError(
+                _("Assign 0 to %(max)d licences of %(product)s.") % {"max": pool.total, "product": pool.product.name}
+            )
+        before = pool.assigned
+        try:
+            with transaction.atomic():
+                LicencePool.objects.filter(pk=pool.pk).update(assigned=assigned)
+        except IntegrityError as error:  # the counts changed meanwhile
+            raise PurchaseError(_("The licences changed meanwhile; try again.")) from error
+        pool.assigned = assigned
+        audit_log(
+            reseller=customer.reseller,
+            actor=actor,
+            action="licences.assign",
+            obj=customer,
+            changes={f"assigned {pool.product.code}": [before, assigned]},
+        )
+    return pool

@@ -1,0 +1,120 @@
+"""Member portal pages of one organisation: licences to assign (ORD-4) and purchase requests by the
+customer admin (PA-1). Only the organisation's own system admins reach them; anyone else gets 404."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from django_scopes import scope
+
+from customers.models import Customer
+from customers.rules import today
+from purchase_auth import selectors as purchasing
+from purchase_auth import services
+from purchase_auth.forms import PurchaseAuthorizationForm
+
+
+class AssignForm(forms.Form):
+    product = forms.IntegerField(min_value=1, max_value=2**31 - 1)
+    assigned = forms.IntegerField(label=gettext_lazy("Assigned"), min_value=0, max_value=1_000_000)
+
+
+def _administered(request: HttpRequest, vip_id: str) -> Customer:
+    customer = (
+        Customer.objects.with_scopes_disabled()
+        .select_related("reseller", "managed_by__user")
+        .filter(vip_id=vip_id, removed_at__isnull=True, admins__user=request.user)
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def portal_org_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous → login; not an admin of this organisation → 404; otherwise the view runs in the
+    scope of the organisation's reseller (its purchasing rows are that reseller's)."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, vip_id: str) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        customer = _administered(request, vip_id)
+        with scope(reseller=customer.reseller_id):
+            return view(request, customer)
+
+    return wrapped
+
+
+@portal_org_view
+def organization(request: HttpRequest, customer: Customer) -> HttpResponse:
+    pools = purchasing.licence_pools(customer=customer)
+    return render(
+        request,
+        "portal/organization.html",
+        {
+            "customer": customer,
+            "pools": pools,
+            "totals": purchasing.licence_totals(pools),
+            "pa_rows": purchasing.purchase_authorizations(customer=customer, on=today()),
+        },
+    )
+
+
+@require_POST
+@portal_org_view
+def assign(request: HttpRequest, customer: Customer) -> HttpResponse:
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a whole number of licences, 0 or more."))
+    else:
+        try:
+            pool = services.licences_assign(
+                customer=customer,
+                actor=request.user,  # type: ignore[arg-type]
+                product_id=form.cleaned_data["product"],
+                assigned=form.cleaned_data["assigned"],
+            )
+        except services.PurchaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("%(count)d licences of %(product)s assigned.")
+                % {"count": pool.assigned, "product": pool.product.name},
+            )
+    return redirect("portal:organization", vip_id=customer.vip_id)
+
+
+@portal_org_view
+def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """PA-1: the customer admin requests products (a purchase authorization) for immediate access."""
+    form = PurchaseAuthorizationForm(request.POST if request.method == "POST" else None, customer=customer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pa = services.purchase_authorization_create(
+                reseller=customer.reseller,
+                actor=request.user,  # type: ignore[arg-type]
+                vip_id=customer.vip_id,
+                lines=form.cleaned_data["lines"],
+                po_number=form.cleaned_data["po_number"],
+            )
+        except services.PurchaseError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Requested with purchase authorization %(number)s; the licences are yours to assign now.")
+                % {"number": pa.number},
+            )
+            return redirect("portal:organization", vip_id=customer.vip_id)
+    return render(request, "portal/request.html", {"customer": customer, "form": form})
