@@ -1,32 +1,47 @@
-"""Form plumbing shared by every app (NF-2): text is NFC-normalised and free of control characters,
-so bad input gets a message on the page instead of a database error. (Django's CharField already
-strips surrounding space and refuses NUL bytes.)"""
+"""Form plumbing shared by every app (NF-2): text is NFC-normalised before any length check or
+validator sees it, and control and text-direction characters are refused, so bad input gets a message
+on the page instead of a database error. (Django's CharField already strips surrounding space and
+refuses NUL bytes.)"""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-CONTROL_CHARACTERS_MESSAGE = _("Remove control characters from this field.")
+CONTROL_CHARACTERS_MESSAGE = _("Remove control or text-direction characters from this field.")
+# Bidirectional controls reorder what a reader sees ("Trojan Source"); nobody types them on purpose.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def has_control_characters(value: str) -> bool:
-    return any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in value)
+    return any((unicodedata.category(ch) == "Cc" and ch not in "\t\n\r") or ch in BIDI_CONTROLS for ch in value)
+
+
+def _nfc(to_python: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def normalised(value: Any) -> Any:
+        value = to_python(value)
+        return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+    return normalised
 
 
 class CleanTextMixin:
-    """NFC-normalise every text value and refuse control characters."""
+    """NFC-normalise every text field as it is read (so limits count characters, not the decomposed
+    input) and refuse control and text-direction characters."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.CharField):
+                field.to_python = _nfc(field.to_python)  # type: ignore[method-assign]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()  # type: ignore[misc]
         for name, value in list(cleaned.items()):
-            if not isinstance(value, str):
-                continue
-            if has_control_characters(value):
+            if isinstance(value, str) and has_control_characters(value):
                 self.add_error(name, forms.ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control"))  # type: ignore[attr-defined]
-            else:
-                cleaned[name] = unicodedata.normalize("NFC", value)
         return cleaned

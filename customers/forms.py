@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import date
 from typing import Any
@@ -32,11 +33,39 @@ LANGUAGES = [
 EXTENDED_TERM_MAX = {MarketSegment.COMMERCIAL: 36, MarketSegment.GOVERNMENT: 48, MarketSegment.EDUCATION: 48}
 
 
+MAX_COMBINING_MARKS = 3  # vowel signs and accents of any script, but no stacked "Zalgo" text
+
+
 def _check_organization_name(value: str) -> None:
+    """CUST-2: letters of any script (with their combining marks), digits, space and _ , . & ' ( ) " / -."""
     if FORBIDDEN_NAME_CHARACTERS & set(value):
         raise forms.ValidationError(_("The name cannot contain < > [ or ]."))
-    if not all(ch.isalnum() or ch in " _,.&'()\"/-" for ch in value):
-        raise forms.ValidationError(_("Use letters, digits, spaces and _ , . & ' ( ) \" / - only."))
+    marks = 0
+    for index, ch in enumerate(value):
+        if unicodedata.category(ch).startswith("M"):
+            marks += 1
+            if index == 0 or marks > MAX_COMBINING_MARKS:
+                raise forms.ValidationError(_("Use letters, digits, spaces and _ , . & ' ( ) \" / - only."))
+            continue
+        marks = 0
+        if not (ch.isalnum() or ch in " _,.&'()\"/-"):
+            raise forms.ValidationError(_("Use letters, digits, spaces and _ , . & ' ( ) \" / - only."))
+
+
+class SubmissionKeyField(forms.Field):
+    """CUST-4's double-submit guard, a hidden UUID. A mangled key only loses that guard; it never
+    blocks the submission (the user could not see or fix a hidden field)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, value: Any) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(str(value))
+        except ValueError:
+            return None
 
 
 class CustomerInviteForm(CleanTextMixin, forms.Form):
@@ -74,7 +103,7 @@ class CustomerInviteForm(CleanTextMixin, forms.Form):
         empty_value=None,
         choices=[("", _("No extended term (12 months)"))] + [(m, _("%d months") % m) for m in range(13, 49)],
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    submission_key = SubmissionKeyField()
 
     def __init__(self, *args: Any, reseller: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
