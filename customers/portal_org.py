@@ -66,6 +66,7 @@ def organization(request: HttpRequest, customer: Customer) -> HttpResponse:
             "pools": pools,
             "totals": purchasing.licence_totals(pools),
             "pa_rows": purchasing.purchase_authorizations(customer=customer, on=today()),
+            "commit": purchasing.three_year_commit(customer=customer),
         },
     )
 
@@ -118,3 +119,24 @@ def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
             )
             return redirect("portal:organization", vip_id=customer.vip_id)
     return render(request, "portal/request.html", {"customer": customer, "form": form})
+
+
+@require_POST
+@portal_org_view
+def commit_decide(request: HttpRequest, customer: Customer) -> HttpResponse:
+    """ORD-6: the customer admin accepts or declines a three-year commit request."""
+    decision = request.POST.get("decision")
+    if decision not in ("accept", "decline"):
+        messages.error(request, _("Choose accept or decline."))
+    else:
+        try:
+            commit = services.three_year_commit_decide(
+                customer=customer,
+                actor=request.user,  # type: ignore[arg-type]
+                accept=decision == "accept",
+            )
+        except services.PurchaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Three-year commit: %(status)s.") % {"status": commit.get_status_display()})
+    return redirect("portal:organization", vip_id=customer.vip_id)

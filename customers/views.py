@@ -184,6 +184,8 @@ def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
             object_type=Customer._meta.label_lower,
             object_id=str(customer.pk),
         ).select_related("actor")[:200]
+    if tab == "overview":
+        context["commit"] = purchasing.three_year_commit(customer=customer)
     if tab == "overview" and request.membership.is_primary_admin:  # type: ignore[attr-defined]
         context["managed_by_form"] = ManagedByForm(
             reseller=request.reseller,  # type: ignore[attr-defined]

@@ -108,3 +108,7 @@ class ReturnForm(forms.Form):
             raise forms.ValidationError(_("Enter how many licences to return."))
         cleaned["quantities"] = quantities
         return cleaned
+
+
+class CommitRequestForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Licences to commit to"), min_value=10, max_value=ENTERPRISE_MAX_QUANTITY)

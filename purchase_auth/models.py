@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
 from console.accounts.models import MarketSegment
-from customers.models import CustomerType
+from customers.models import CustomerType, ThreeYearCommitStatus
 
 TEAM_MAX_QUANTITY = 10_000
 ENTERPRISE_MAX_QUANTITY = 200_000
@@ -286,3 +286,41 @@ class LicencePool(models.Model):
     @property
     def available(self) -> int:
         return self.total - self.assigned
+
+
+class ThreeYearCommit(models.Model):
+    """ORD-6: a VIP Select customer commits to a licence quantity for three terms at a locked level.
+
+    requested → accepted (by the customer admin) → committed once the quantity is reached within 30
+    days, else non-compliant; committed → expired at the end of the third term. Or declined.
+    """
+
+    Status = ThreeYearCommitStatus
+
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="three_year_commits")
+    status = models.CharField(_("status"), max_length=14, choices=ThreeYearCommitStatus.choices)
+    committed_quantity = models.PositiveIntegerField(_("committed quantity"))
+    level = models.CharField(_("locked level"), max_length=2, choices=DiscountLevel.choices, blank=True)
+    requested_at = models.DateTimeField(_("requested"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    deadline = models.DateField(_("reach the quantity by"), null=True, blank=True)
+    ends_on = models.DateField(_("ends"), null=True, blank=True)
+
+    objects = ScopedManager(reseller="reseller")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(committed_quantity__gte=10), name="commit_quantity_at_least_ten"),
+            # One live commitment per customer at a time.
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status__in=["requested", "accepted", "committed"]),
+                name="commit_one_live_per_customer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.committed_quantity} licences, {self.get_status_display()}"

@@ -6,7 +6,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet, Sum
 
 from customers.models import Customer
-from purchase_auth.models import LicencePool, Order, OrderLine, PurchaseAuthorization
+from purchase_auth.models import LicencePool, Order, OrderLine, PurchaseAuthorization, ThreeYearCommit
 from purchase_auth.rules import pa_time_state
 
 
@@ -57,3 +57,8 @@ def orders(*, customer: Customer) -> QuerySet[Order]:
         .annotate(returned=Sum("lines__returned_quantity"))
         .order_by("-created_at")
     )
+
+
+def three_year_commit(*, customer: Customer) -> ThreeYearCommit | None:
+    """DET-1: the customer's latest three-year commit, if any."""
+    return ThreeYearCommit.objects.with_scopes_disabled().filter(customer=customer).order_by("-requested_at").first()

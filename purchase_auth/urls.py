@@ -9,4 +9,5 @@ urlpatterns = [
     path("<vip:vip_id>/purchase-authorizations/<pa:number>/cancel/", views.pa_cancel, name="pa_cancel"),
     path("<vip:vip_id>/orders/new/", views.order_place, name="order_place"),
     path("<vip:vip_id>/orders/<order:number>/return/", views.order_return, name="order_return"),
+    path("<vip:vip_id>/three-year-commit/", views.commit_request, name="commit_request"),
 ]

@@ -16,7 +16,7 @@ from customers.models import Customer
 from customers.rules import today
 from customers.selectors import customers_visible
 from purchase_auth import services
-from purchase_auth.forms import LinesForm, PurchaseAuthorizationForm, ReturnForm
+from purchase_auth.forms import CommitRequestForm, LinesForm, PurchaseAuthorizationForm, ReturnForm
 from purchase_auth.models import Order, PurchaseAuthorization
 
 PA_NUMBER = re.compile(r"PA[0-9]{18}")
@@ -160,3 +160,26 @@ def order_return(request: HttpRequest, vip_id: str, number: str) -> HttpResponse
             "nav": "customers",
         },
     )
+
+
+@require_POST
+@console_view(read=WRITERS, write=WRITERS)
+def commit_request(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """ORD-6: offer a VIP Select customer a three-year commit."""
+    customer = _customer(request, vip_id)
+    form = CommitRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Commit to a whole number of licences, 10 or more."))
+    else:
+        try:
+            services.three_year_commit_request(
+                reseller=request.reseller,  # type: ignore[attr-defined]
+                actor=request.user,  # type: ignore[arg-type]
+                vip_id=vip_id,
+                quantity=form.cleaned_data["quantity"],
+            )
+        except services.PurchaseError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("The three-year commit was offered to the customer's admin."))
+    return redirect(reverse("customers:detail", args=[customer.vip_id]))

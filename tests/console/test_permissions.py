@@ -116,6 +116,7 @@ CONSOLE_URLS: dict[str, Case] = {
     "purchasing:pa_cancel": Case(get=None, post=WRITERS, kwargs=_pa_of_a),
     "purchasing:order_place": Case(get=WRITERS, post=WRITERS, kwargs=_customer_of_a),
     "purchasing:order_return": Case(get=WRITERS, post=WRITERS, kwargs=_order_of_a),
+    "purchasing:commit_request": Case(get=None, post=WRITERS, post_data={"quantity": "12"}, kwargs=_customer_of_a),
 }
 
 # Reachable without a reseller: sign-in pages and the emailed invitation link.
@@ -131,7 +132,7 @@ PUBLIC_URLS = {
     "portal:accept",  # the emailed invitation link
 }
 # The member portal's organisation pages: only that organisation's system admins (tests/customers/test_portal.py).
-PORTAL_URLS = {"portal:organization", "portal:assign", "portal:request"}
+PORTAL_URLS = {"portal:organization", "portal:assign", "portal:request", "portal:commit"}
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin: staff only, tested in test_admin.py
 
 
