@@ -6,7 +6,7 @@ for time to pass), then the same refresh the services use stores what the list f
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -22,6 +22,7 @@ from purchase_auth.models import (
     Product,
     PurchaseAuthorization,
     PurchaseAuthorizationLine,
+    ThreeYearCommit,
 )
 from purchase_auth.services import customer_purchase_state_refresh
 
@@ -136,5 +137,29 @@ def demo_purchases_create(customers: list[tuple[Customer, int]]) -> None:
                 customer=customer, product=product, fulfilled=quantity, assigned=quantity * 3 // 4
             )
             Customer.objects.filter(pk=customer.pk).update(vip_select_level=level if level >= "02" else "")
+        if state == 5 and quantity >= 12:
+            _demo_commit(customer, quantity, rng.randrange(len(COMMIT_STORIES)), today, now)
         if state:
             customer_purchase_state_refresh(customer)
+
+
+COMMIT_STORIES = ["requested", "accepted", "committed", "declined", "non_compliant", "expired"]
+
+
+def _demo_commit(customer: Customer, bought: int, story: int, today: date, now: datetime) -> None:
+    """ORD-6 examples: a three-year commit in every status."""
+    status = COMMIT_STORIES[story]
+    quantity = bought if status in ("committed", "expired") else bought + 10
+    ThreeYearCommit.objects.create(
+        reseller_id=customer.reseller_id,
+        customer=customer,
+        status=status,
+        committed_quantity=quantity,
+        level=rules.commit_level(customer.segment, quantity) if status in ("committed", "expired") else "",
+        requested_at=now - timedelta(days=40),
+        requested_by=customer.managed_by.user,
+        decided_at=None if status == "requested" else now - timedelta(days=35),
+        deadline=today + timedelta(days=10) if status == "accepted" else today - timedelta(days=5),
+        ends_on=today - timedelta(days=1) if status == "expired" else today + timedelta(days=700),
+    )
+    Customer.objects.filter(pk=customer.pk).update(three_year_commit_status=status)
