@@ -1,23 +1,48 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
 
 from customers.models import Customer
-from purchase_auth.models import LicencePool, Order, OrderLine, PurchaseAuthorization, ThreeYearCommit
+from customers.rules import today
+from purchase_auth.models import (
+    LicencePool,
+    Order,
+    OrderLine,
+    PurchaseAuthorization,
+    PurchaseAuthorizationLine,
+    ThreeYearCommit,
+)
 from purchase_auth.rules import pa_time_state
 
 
-def licence_pools(*, customer: Customer) -> list[LicencePool]:
-    """DET-2/ORD-4: per product, fulfilled, pending, assigned and available."""
-    return list(
+def licence_pools(*, customer: Customer, on: date | None = None) -> list[LicencePool]:
+    """DET-2/ORD-4: per product, fulfilled, pending, assigned and available — and, of the pending
+    ones, how many stopped working because their purchase authorization is suspended (PA-2)."""
+    on = on or today()
+    pools = list(
         LicencePool.objects.filter(customer=customer)
         .exclude(fulfilled=0, pending=0, assigned=0)
         .select_related("product")
         .order_by("product__name")
     )
+    suspended = dict(
+        PurchaseAuthorizationLine.objects.filter(
+            purchase_authorization__customer=customer,
+            purchase_authorization__state__in=PurchaseAuthorization.OPEN_STATES,
+            purchase_authorization__created_on__lte=on
+            - timedelta(days=settings.VIP_POLICY["PA_SUSPEND_AFTER_DAYS"] + 1),
+        )
+        .values("product")
+        .annotate(quantity=Sum("quantity"))
+        .values_list("product", "quantity")
+    )
+    for pool in pools:
+        pool.suspended = suspended.get(pool.product_id, 0)  # type: ignore[attr-defined]
+    return pools
 
 
 def licence_totals(pools: list[LicencePool]) -> dict[str, int]:

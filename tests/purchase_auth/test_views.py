@@ -209,3 +209,15 @@ def test_return_form_bad_input(triad, member_client, customer, product, frozen):
         response = member_client.post(url, {f"line_{line.pk}": value})
         assert response.status_code == 200, value
     assert not Return.objects.exists()
+
+
+def test_licences_of_a_suspended_pa_are_shown_as_stopped(triad, member_client, customer, product, frozen):
+    services.purchase_authorization_create(
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 4)]
+    )
+    frozen.move_to(TODAY + timedelta(days=60))
+    assert "suspended" not in tab(member_client, customer, "plans").split("Purchase Authorizations")[0]
+    frozen.move_to(TODAY + timedelta(days=61))
+    member_client.force_login(triad.member_a.user, backend="django.contrib.auth.backends.ModelBackend")
+    plans = tab(member_client, customer, "plans")
+    assert "4 suspended" in plans and "Suspended" in plans
