@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
@@ -90,7 +90,11 @@ def assign(request: HttpRequest, customer: Customer) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(count)d licences of %(product)s assigned.")
+                ngettext(
+                    "%(count)d licence of %(product)s assigned.",
+                    "%(count)d licences of %(product)s assigned.",
+                    pool.assigned,
+                )
                 % {"count": pool.assigned, "product": pool.product.name},
             )
     return redirect("portal:organization", vip_id=customer.vip_id)

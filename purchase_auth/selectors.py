@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Prefetch, Sum
 
 from customers.models import Customer
 from customers.rules import today
@@ -70,18 +70,25 @@ def purchase_authorizations(*, customer: Customer, on: date) -> list[dict[str, A
     return rows
 
 
-def orders(*, customer: Customer) -> QuerySet[Order]:
-    """DET-3: new, renewal and return orders of this customer placed by its reseller."""
-    return (
+def orders(*, customer: Customer) -> list[Order]:
+    """DET-3: new, renewal and return orders of this customer placed by its reseller, each marked
+    `returnable` while the return window is open and something is left to return (ORD-5)."""
+    last_day = today() - timedelta(days=settings.VIP_POLICY["RETURN_DAYS"])
+    rows = list(
         Order.objects.filter(reseller_id=customer.reseller_id, customer=customer)
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("pk")),
             "returns__lines",
         )
         .select_related("purchase_authorization")
-        .annotate(returned=Sum("lines__returned_quantity"))
+        .annotate(returned=Sum("lines__returned_quantity"), bought=Sum("lines__quantity"))
         .order_by("-created_at")
     )
+    for order in rows:
+        order.returnable = (  # type: ignore[attr-defined]
+            order.status == Order.Status.COMPLETE and order.created_on >= last_day and order.returned < order.bought
+        )
+    return rows
 
 
 def three_year_commit(*, customer: Customer) -> ThreeYearCommit | None:
