@@ -1,0 +1,130 @@
+"""python -m bench: build or reuse the data, measure the customer list and the CSV export, write results."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from typing import Any
+
+from bench import config
+
+STARTED = time.perf_counter()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.perf_counter() - STARTED:6.0f}s] {message}", flush=True)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--rebuild", action="store_true", help="recreate the benchmark data even if present")
+    parser.add_argument("--runs", type=int, default=20, help="timed requests per list variant (default 20)")
+    parser.add_argument("--warmups", type=int, default=3, help="warm-up requests per list variant (default 3)")
+    parser.add_argument(
+        "--budget", type=float, default=1.5, help="seconds per list variant before stopping early (default 1.5)"
+    )
+    parser.add_argument("--export-repeats", type=int, default=4, help="export runs, each next to a raw COPY")
+    parser.add_argument("--quick", action="store_true", help="5 runs, 1 warm-up, 2 exports: a smoke run")
+    parser.add_argument("--only", help="measure only the list variants whose label contains this text")
+    parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
+    parser.add_argument(
+        "--experiments",
+        action="store_true",
+        help="measure candidate fixes (bench/experiments.py): indexes created and dropped again, queries patched "
+        "in this process only",
+    )
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.runs, args.warmups, args.export_repeats = 5, 1, 2
+    return args
+
+
+def explain(sql: str) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}")
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    os.environ.update(config.env_for_django())
+    os.environ.pop("REDIS_URL", None)
+    import django
+
+    django.setup()
+    import time_machine
+
+    from bench import build, database, export, listpage, report
+
+    meta = build.ensure(rebuild=args.rebuild, progress=progress)
+    machine_start = report.machine()
+    warning = report.busy(machine_start)
+    if warning:
+        progress(f"WARNING: {warning}")
+    if args.experiments:
+        from bench import experiments
+
+        with time_machine.travel(config.ANCHOR, tick=True):
+            found = experiments.run(meta=meta, runs=min(args.runs, 10), warmups=min(args.warmups, 2), progress=progress)
+        found["machine_start"], found["machine"] = machine_start, report.machine()
+        progress(f"Results: {experiments.write(found)}")
+        return 0
+
+    with time_machine.travel(config.ANCHOR, tick=True):
+        progress("Customer list (big reseller, signed in as a team member) …")
+        variants = listpage.run(
+            login_email=meta["login_email"],
+            big_reseller_id=meta["big_reseller_id"],
+            warmups=args.warmups,
+            runs=args.runs,
+            budget_s=args.budget,
+            min_runs=min(5, args.runs),
+            only=args.only,
+            progress=progress,
+        )
+        progress("Query counts of the same variants for a reseller with 1,000 customers …")
+        small = listpage.client_for(export.login_for_small(meta))
+        for variant in variants:
+            queries, rows = listpage.count_queries(small, variant)
+            variant.result["queries_small_reseller"], variant.result["rows_small_reseller"] = queries, rows
+        for variant in variants:
+            if not variant.result["ok"] and variant.result["slowest_sql"]:
+                variant.result["explain"] = explain(variant.result["slowest_sql"])
+        progress("CSV export …")
+        exported = export.run(
+            client=listpage.client_for(meta["login_email"]), meta=meta, repeats=args.export_repeats, progress=progress
+        )
+
+    list_results = [{"group": v.group, "label": v.label, "params": v.params, **v.result} for v in variants]
+    results: dict[str, Any] = {
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "git": report.git_state(),
+        "machine_start": machine_start,
+        "machine": report.machine(),
+        "warning": warning,
+        "postgres": database.server_settings(),
+        "data": {key: value for key, value in meta.items() if key != "schema"},
+        "list": {
+            "target_ms": listpage.TARGET_MS,
+            "runs": args.runs,
+            "warmups": args.warmups,
+            "budget_s": args.budget,
+            "variants": list_results,
+        },
+        "export": exported,
+        "index_sizes": database.index_sizes("customers_customer"),
+        "elapsed_s": round(time.perf_counter() - STARTED, 1),
+    }
+    results["targets"] = report.targets(list_results, exported)
+    path = report.write(results)
+    report.print_table(results, path)
+    progress("done")
+    return 1 if args.strict and not all(t["pass"] for t in results["targets"]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

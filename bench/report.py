@@ -1,0 +1,205 @@
+"""The results: one JSON document (bench/results/<timestamp>.json and latest.json) and a table on stdout."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from bench import config
+
+WIDTH = 112
+
+
+def git_state() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        completed = subprocess.run(  # noqa: S603
+            ["git", *args],  # noqa: S607
+            cwd=config.BASE_DIR,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return completed.stdout.strip()
+
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+
+
+def calibrate() -> float:
+    """Milliseconds for a fixed piece of pure-Python work (best of 5): how fast this machine is right now."""
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        sum(i * i for i in range(300_000))
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 2)
+
+
+def _read(path: str) -> str | None:
+    try:
+        with open(path) as file:
+            return file.read().strip()
+    except OSError:
+        return None
+
+
+def machine() -> dict[str, Any]:
+    """The machine now: CPUs, memory, load (other work on a 2-core box moves every number), speed."""
+    meminfo = _read("/proc/meminfo") or ""
+    memory = int(meminfo.split()[1]) // 1024 if meminfo else 0
+    damon = _read("/sys/kernel/mm/damon/admin/kdamonds/0/state")
+    action = _read("/sys/kernel/mm/damon/admin/kdamonds/0/contexts/0/schemes/0/action")
+    return {
+        "cpus": os.cpu_count(),
+        "memory_mib": memory,
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "calibration_ms": calibrate(),
+        # A kernel that pages out cold page cache (DAMON "pageout") leaves PostgreSQL's shared_buffers as the
+        # only cache a query can count on.
+        "damon_page_reclaim": f"{damon} ({action})" if damon else None,
+    }
+
+
+def busy(start: dict[str, Any]) -> str | None:
+    load = start["load_average"][0]
+    if load > 0.5 * (start["cpus"] or 1):
+        return (
+            f"the machine was busy when the run started (load {load:.1f} on {start['cpus']} CPUs): "
+            "other work competes for the CPUs and the disk, so these numbers are slower than on an idle machine"
+        )
+    return None
+
+
+def targets(list_results: list[dict[str, Any]], export: dict[str, Any]) -> list[dict[str, Any]]:
+    worst = max(list_results, key=lambda r: r["p95_ms"])
+    passing = sum(r["ok"] for r in list_results)
+    counts = Counter(r["queries"] for r in list_results)
+    # An empty page runs no row query (Django skips a [0:0] slice), so compare where both lists have rows.
+    comparable = [r for r in list_results if r["rows_total"] and r["rows_small_reseller"]]
+    same_at_small = all(r["queries"] == r["queries_small_reseller"] for r in comparable)
+    smallest, largest = export["memory"][0], export["memory"][-1]
+    return [
+        {
+            "name": "list p95 ≤ 100 ms (every variant)",
+            "pass": passing == len(list_results),
+            "measured": f"{passing}/{len(list_results)} variants pass; worst {worst['label']} p95 "
+            f"{worst['p95_ms']:.0f} ms",
+            "margin": f"{100 - worst['p95_ms']:+.0f} ms on the worst",
+        },
+        {
+            "name": "list: constant queries per page",
+            "pass": same_at_small,
+            "measured": "queries per page: "
+            + ", ".join(f"{q} in {n} variants" for q, n in sorted(counts.items()))
+            + "; "
+            + (
+                f"the same with 1,000 customers ({len(comparable)} variants compared)"
+                if same_at_small
+                else "DIFFERENT with 1,000 customers"
+            ),
+            "margin": "the same for every variant"
+            if len(counts) == 1
+            else "not the same for every variant: "
+            + "; ".join(
+                f"{q} for {', '.join(sorted({r['group'] for r in list_results if r['queries'] == q}))}"
+                for q in sorted(counts)
+            ),
+        },
+        {
+            "name": "export ≥ 80 % of raw COPY rows/s",
+            "pass": export["ok_ratio"],
+            "measured": f"{export['view_rows_per_s']:,} vs {export['raw_copy_rows_per_s']:,} rows/s = "
+            f"{export['ratio']:.0%}",
+            "margin": f"{(export['ratio'] - 0.80) * 100:+.0f} points",
+        },
+        {
+            "name": "export: first rows < 1 s",
+            "pass": export["ok_first_byte"],
+            "measured": f"first chunk {export['first_byte_ms']:.1f} ms, first rows {export['first_rows_ms']:.0f} ms",
+            "margin": f"{1000 - export['first_rows_ms']:+.0f} ms",
+        },
+        {
+            "name": "export: flat memory",
+            "pass": export["ok_memory"],
+            "measured": f"RSS peak +{smallest['rss_peak_delta_kib'] / 1024:.1f} MiB at {smallest['rows']:,} rows, "
+            f"+{largest['rss_peak_delta_kib'] / 1024:.1f} MiB at {largest['rows']:,}; tracemalloc peak "
+            f"{largest['tracemalloc_peak_kib'] / 1024:.2f} MiB",
+            "margin": f"growth {export['memory_growth_mib']:+.1f} MiB",
+        },
+    ]
+
+
+def write(results: dict[str, Any]) -> str:
+    config.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")  # noqa: DTZ005 (a file name in local time)
+    text = json.dumps(results, indent=2, ensure_ascii=False, default=str)
+    path = config.RESULTS_DIR / f"{stamp}.json"
+    path.write_text(text)
+    (config.RESULTS_DIR / "latest.json").write_text(text)
+    return str(path.relative_to(config.BASE_DIR))
+
+
+def _flag(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def print_table(results: dict[str, Any], path: str) -> None:
+    lst = results["list"]
+    print()
+    print("=" * WIDTH)
+    data = results["data"]
+    print(
+        f"NF-4 benchmark · {data['total_customers']:,} customers ({data['big_customers']:,} in the big reseller) · "
+        f"PostgreSQL {results['postgres']['server_version']} · {results['machine']['cpus']} CPUs · "
+        f"today = {data['anchor_day']}"
+    )
+    print(
+        f"machine: load {results['machine_start']['load_average'][0]:.1f} at the start, "
+        f"{results['machine']['load_average'][0]:.1f} at the end; calibration "
+        f"{results['machine_start']['calibration_ms']:.1f} → {results['machine']['calibration_ms']:.1f} ms "
+        f"(lower is faster); page-cache reclaim: {results['machine']['damon_page_reclaim'] or 'none seen'}"
+    )
+    if results.get("warning"):
+        print(f"WARNING: {results['warning']}")
+    print("=" * WIDTH)
+    print(
+        f"Customer list at the server (test client, full middleware + template), {lst['runs']} requests after "
+        f"{lst['warmups']} warm-ups; target p95 ≤ {lst['target_ms']:.0f} ms"
+    )
+    print(f"{'variant':<42}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'(1k)':>6}{'slowest SQL':>13}{'rows':>10}  result")
+    print("-" * WIDTH)
+    group = None
+    for r in lst["variants"]:
+        if r["group"] != group:
+            group = r["group"]
+        print(
+            f"{r['label'][:41]:<42}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['queries']:>9}"
+            f"{r['queries_small_reseller']:>6}{r['slowest_sql_ms']:>10.1f} ms{r['rows_total']:>10,}  {_flag(r['ok'])}"
+        )
+    counts = lst["variants"][0]["counts"]
+    print("-" * WIDTH)
+    print("Filter counts (big reseller): " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+    exp = results["export"]
+    print()
+    print(f"CSV export, All Customers of the big reseller: {exp['rows']:,} rows, {exp['bytes'] / 2**20:.1f} MiB")
+    print(f"  view (StreamingHttpResponse)  {exp['view_rows_per_s']:>12,} rows/s   median of {exp['repeats']}")
+    print(f"  raw COPY via psycopg          {exp['raw_copy_rows_per_s']:>12,} rows/s   same statement, same run")
+    if exp["psql_copy_seconds"]:
+        print(f"  psql COPY > /dev/null         {exp['rows'] / exp['psql_copy_seconds']:>12,.0f} rows/s   (reference)")
+    print(f"  ratio {exp['ratio']:.2f} (target ≥ 0.80); same bytes as raw COPY: {exp['same_bytes_as_raw_copy']}")
+    print(f"  first chunk {exp['first_byte_ms']:.1f} ms, first rows {exp['first_rows_ms']:.0f} ms")
+    for m in exp["memory"]:
+        print(
+            f"  memory {m['label']:<15} {m['rows']:>8,} rows: RSS peak +{m['rss_peak_delta_kib'] / 1024:5.1f} MiB, "
+            f"tracemalloc peak {m['tracemalloc_peak_kib'] / 1024:5.2f} MiB"
+        )
+    print()
+    print("NF-4 targets")
+    for t in results["targets"]:
+        print(f"  {_flag(t['pass'])}  {t['name']:<40} {t['measured']}  ({t['margin']})")
+    print()
+    print(f"Results: {path} (and bench/results/latest.json)")
