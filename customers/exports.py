@@ -170,16 +170,21 @@ def _copy_chunks(rows: QuerySet) -> Iterator[bytes]:
     connection = connections[rows.db]
     sql, params = rows.query.sql_with_params()
     with connection.cursor() as cursor:
-        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"  # noqa: S608 (Django-compiled SQL)
-        with cursor.cursor.copy(statement, params) as copy:
-            buffer = bytearray()
-            for data in copy:
-                buffer += data
-                if len(buffer) >= CHUNK_BYTES:
+        # JIT compilation costs more than it saves on this statement (measured by make bench).
+        cursor.execute("SET jit = off")
+        try:
+            statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)"  # noqa: S608 (Django-compiled SQL)
+            with cursor.cursor.copy(statement, params) as copy:
+                buffer = bytearray()
+                for data in copy:
+                    buffer += data
+                    if len(buffer) >= CHUNK_BYTES:
+                        yield bytes(buffer)
+                        buffer.clear()
+                if buffer:
                     yield bytes(buffer)
-                    buffer.clear()
-            if buffer:
-                yield bytes(buffer)
+        finally:
+            cursor.execute("RESET jit")
 
 
 def _python_chunks(rows: QuerySet) -> Iterator[bytes]:

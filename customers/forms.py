@@ -209,6 +209,12 @@ class CustomerListForm(CleanTextMixin, forms.Form):
     filter = forms.ChoiceField(choices=CustomerFilter.choices, required=False)
     mine = forms.BooleanField(required=False)
     q = forms.CharField(max_length=100, required=False)
+
+    def clean_q(self) -> str:
+        # Fewer than three characters match too much to be useful, and no trigram index serves them.
+        query = self.cleaned_data.get("q", "")
+        return query if len(query) >= 3 else ""
+
     sort = forms.ChoiceField(choices=[(k, k) for k in SORTS] + [(f"-{k}", k) for k in SORTS], required=False)
     page = forms.IntegerField(min_value=1, max_value=1_000_000, required=False)
     per_page = forms.TypedChoiceField(choices=[(n, n) for n in (25, 50, 100)], coerce=int, required=False)

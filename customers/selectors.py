@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet, Value
 
 from console.accounts.models import Membership, Reseller
 from customers.models import Customer, search_key
@@ -56,9 +56,21 @@ def customer_counts(*, reseller: Reseller, on: date, managed_by: Membership | No
     customers = customers_visible(reseller=reseller)
     if managed_by is not None:
         customers = customers.filter(managed_by=managed_by)
+    # Count(1), not Count("pk"): every column the filters read is in the customer_filter_counts
+    # index, so PostgreSQL answers from an index-only scan instead of reading the rows (NF-4).
     return customers.aggregate(
         **{
-            value: Count("pk", filter=filter_q(value, on)) if value != CustomerFilter.ALL else Count("pk")
+            value: Count(Value(1), filter=filter_q(value, on)) if value != CustomerFilter.ALL else Count(Value(1))
             for value in CustomerFilter.values
         }
     )
+
+
+SMALL_RESULT = 5_000
+
+
+def sorted_in_memory(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """For a search with few matches: make PostgreSQL sort the matches rather than walk a sort index
+    past every non-matching row (the ORDER BY … LIMIT trap). `reseller_id + 0` keeps every index
+    from matching the ORDER BY without changing the order."""
+    return customers.order_by(F("reseller_id") + 0, *customers.query.order_by)

@@ -4,7 +4,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,9 +33,14 @@ class KnownCountPaginator(Paginator):
     def count(self) -> int:
         return self._known_count
 
+    def _get_page(self, object_list: Any, number: int, paginator: Paginator) -> Page:
+        # Deferred join: find the page's ids on a narrow covering index, then fetch only those rows.
+        return super()._get_page(self.object_list.filter(pk__in=object_list.values("pk")), number, paginator)
+
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     state = CustomerListForm(request.GET).state()
+    typed = request.GET.get("q", "").strip()
     on = today()
     mine = request.membership if state["mine"] else None  # type: ignore[attr-defined]
     counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine)  # type: ignore[attr-defined]
@@ -49,6 +54,8 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         descending=state["descending"],
     ).select_related("managed_by__user")
     total = customers.count() if state["q"] else counts[state["filter"]]
+    if state["q"] and total <= selectors.SMALL_RESULT:
+        customers = selectors.sorted_in_memory(customers)
     page = KnownCountPaginator(customers, state["per_page"], total).get_page(state["page"])
     rows = [
         (
@@ -71,6 +78,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "rows": rows,
         "nav": "customers",
         "sorts": selectors.SORTS,
+        "short_query": bool(typed) and not state["q"] and len(typed) < 3,
     }
 
 

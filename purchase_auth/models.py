@@ -127,7 +127,15 @@ class PurchaseAuthorization(models.Model):
             models.CheckConstraint(condition=Q(number__regex=r"^PA[0-9]{18}$"), name="pa_number_format"),
             models.CheckConstraint(condition=Q(due_date__gte=F("created_on")), name="pa_due_after_creation"),
         ]
-        indexes = [models.Index(fields=["state", "due_date"], name="pa_open_due")]
+        indexes = [
+            models.Index(fields=["state", "due_date"], name="pa_open_due"),
+            # The customer report counts each customer's open PAs by due date (LIST-6).
+            models.Index(
+                fields=["customer", "due_date"],
+                name="pa_customer_open_due",
+                condition=Q(state__in=["pending", "overdue", "suspended"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -270,7 +278,11 @@ class LicencePool(models.Model):
     class Meta:
         ordering = ["product__name"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "product"], name="licence_pool_unique"),
+            models.UniqueConstraint(
+                fields=["customer", "product"],
+                name="licence_pool_unique",
+                include=["fulfilled", "pending", "assigned"],  # the report sums these per customer
+            ),
             models.CheckConstraint(
                 condition=Q(assigned__lte=F("fulfilled") + F("pending")), name="licence_assigned_within_total"
             ),

@@ -856,7 +856,7 @@ def test_a_hostile_list_parameter_falls_back_to_the_default_on_the_list_and_the_
     assert body.count(b"\n") == (1 if state["q"] else 4)
 
 
-@pytest.mark.parametrize("wildcard", ["%", "_", "\\", "%%"])
+@pytest.mark.parametrize("wildcard", ["%%%", "___", "\\\\\\", "%_%"])  # searches need 3+ characters
 def test_like_wildcards_in_the_search_match_literally(triad, member, some_customers, wildcard):
     response = member.get(LIST_URL, {"q": wildcard})
     assert response.status_code == 200

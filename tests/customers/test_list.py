@@ -301,3 +301,11 @@ def test_the_details_show_every_overview_field_and_the_history(triad, member_cli
     assert "customer.reminder" in history and "n@x.example" in history
     for tab in ("plans", "orders"):
         assert member_client.get(reverse("customers:detail", args=[customer.vip_id]), {"tab": tab}).status_code == 200
+
+
+def test_a_search_shorter_than_three_characters_is_ignored_and_says_so(triad, member_client):
+    CustomerFactory(managed_by=triad.member_a, name="Alpha Org")
+    CustomerFactory(managed_by=triad.member_a, name="Beta Org")
+    response = member_client.get(reverse("customers:list"), {"q": "al"})
+    assert names(response) == ["Alpha Org", "Beta Org"]
+    assert "at least 3 characters" in response.content.decode()
