@@ -98,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         exported = export.run(
             client=listpage.client_for(meta["login_email"]), meta=meta, repeats=args.export_repeats, progress=progress
         )
+        from bench import job
+
+        job_result = job.run(progress=progress)
 
     list_results = [{"group": v.group, "label": v.label, "params": v.params, **v.result} for v in variants]
     results: dict[str, Any] = {
@@ -116,10 +119,11 @@ def main(argv: list[str] | None = None) -> int:
             "variants": list_results,
         },
         "export": exported,
+        "job": job_result,
         "index_sizes": database.index_sizes("customers_customer"),
         "elapsed_s": round(time.perf_counter() - STARTED, 1),
     }
-    results["targets"] = report.targets(list_results, exported)
+    results["targets"] = report.targets(list_results, exported) + report.job_targets(job_result)
     path = report.write(results)
     report.print_table(results, path)
     progress("done")

@@ -309,3 +309,10 @@ def test_a_search_shorter_than_three_characters_is_ignored_and_says_so(triad, me
     response = member_client.get(reverse("customers:list"), {"q": "al"})
     assert names(response) == ["Alpha Org", "Beta Org"]
     assert "at least 3 characters" in response.content.decode()
+
+
+def test_a_whole_email_address_finds_that_contact(triad, member_client):
+    CustomerFactory(managed_by=triad.member_a, name="Exact", contact_email="ann@lee.example")
+    CustomerFactory(managed_by=triad.member_a, name="Longer", contact_email="joann@lee.example")
+    assert names(member_client.get(reverse("customers:list"), {"q": "ANN@lee.example"})) == ["Exact"]
+    assert names(member_client.get(reverse("customers:list"), {"q": "ann@lee"})) == ["Exact", "Longer"]
