@@ -86,10 +86,11 @@ def job_targets(job: dict[str, Any]) -> list[dict[str, Any]]:
         },
         {
             "name": "job: statements independent of customers; second run moves nothing",
-            "pass": job["idempotent"] and steady["statements"] <= day["statements"] <= steady["statements"] + 8,
+            # One more SELECT and one INSERT per table written (audit, outbox) when something moves.
+            "pass": job["idempotent"] and steady["statements"] <= day["statements"] <= steady["statements"] + 6,
             "measured": f"{steady['statements']} statements with nothing to move, {day['statements']} with a day's "
             f"transitions, second run {day['second_run_statements']} statements moving {day['second_run_moved']}",
-            "margin": "bulk inserts: one statement per table per 1,000 transitions",
+            "margin": "one INSERT per table, whatever the number of transitions",
         },
     ]
 

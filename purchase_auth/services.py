@@ -470,7 +470,6 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
                 )
                 for pa in pas
             ],
-            batch_size=1000,
         )
         mail_enqueue_bulk(
             [
@@ -794,7 +793,6 @@ def three_year_commits_refresh(*, on: date) -> dict[str, int]:
                 )
                 for c in commits
             ],
-            batch_size=1000,
         )
         mail_enqueue_bulk(
             [

@@ -86,13 +86,13 @@ def mail_enqueue(
 
 
 def mail_enqueue_bulk(mails: list[Mail]) -> None:
-    """Queue many emails with one INSERT per 1,000 (for periodic jobs, JOB-3). Messages whose
+    """Queue many emails with one INSERT (for periodic jobs, JOB-3). Messages whose
     de-duplication key was used already are skipped by the database (JOB-2). One flush after commit
     sends them."""
     if not mails:
         return
     now = timezone.now()
-    OutboxMessage.objects.bulk_create([_render(mail, now) for mail in mails], batch_size=1000, ignore_conflicts=True)
+    OutboxMessage.objects.bulk_create([_render(mail, now) for mail in mails], ignore_conflicts=True)
 
     from console.outbox.tasks import outbox_flush
 
