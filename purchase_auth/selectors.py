@@ -29,7 +29,16 @@ def licence_pools(*, customer: Customer, on: date | None = None) -> list[Licence
         .select_related("product")
         .order_by("product__name")
     )
-    suspended = dict(
+    suspended = suspended_quantities(customer=customer, on=on)
+    for pool in pools:
+        pool.suspended = suspended.get(pool.product_id, 0)  # type: ignore[attr-defined]
+    return pools
+
+
+def suspended_quantities(*, customer: Customer, on: date | None = None) -> dict[int, int]:
+    """PA-2: per product, the pending licences whose purchase authorization is suspended on `on`."""
+    on = on or today()
+    return dict(
         PurchaseAuthorizationLine.objects.filter(
             purchase_authorization__customer=customer,
             purchase_authorization__state__in=PurchaseAuthorization.OPEN_STATES,
@@ -40,9 +49,6 @@ def licence_pools(*, customer: Customer, on: date | None = None) -> list[Licence
         .annotate(quantity=Sum("quantity"))
         .values_list("product", "quantity")
     )
-    for pool in pools:
-        pool.suspended = suspended.get(pool.product_id, 0)  # type: ignore[attr-defined]
-    return pools
 
 
 def licence_totals(pools: list[LicencePool]) -> dict[str, int]:

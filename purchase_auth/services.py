@@ -591,9 +591,13 @@ def licences_assign(*, customer: Customer, actor: User, product_id: int, assigne
         )
         if pool is None:
             raise PurchaseError(_("This organization has no licences of that product."))
-        if assigned < 0 or assigned > pool.total:
+        # PA-2: pending licences of a suspended purchase authorization stopped working.
+        from purchase_auth.selectors import suspended_quantities
+
+        usable = pool.total - suspended_quantities(customer=customer).get(pool.product_id, 0)
+        if assigned < 0 or assigned > max(usable, pool.assigned):
             raise PurchaseError(
-                _("Assign 0 to %(max)d licences of %(product)s.") % {"max": pool.total, "product": pool.product.name}
+                _("Assign 0 to %(max)d licences of %(product)s.") % {"max": usable, "product": pool.product.name}
             )
         before = pool.assigned
         try:

@@ -84,3 +84,29 @@ def test_assigning_a_product_the_organisation_does_not_have_is_refused(customer,
     )
     assert "no licences of that product" in response.content.decode()
     assert not LicencePool.objects.exists()
+
+
+def test_licences_of_a_suspended_pa_cannot_be_assigned(triad, customer, owner_client):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from purchase_auth import services
+
+    product = ProductFactory()
+    start = timezone.localdate()
+    with time_machine.travel(start, tick=False):
+        services.purchase_authorization_create(
+            reseller=triad.reseller_a,
+            actor=triad.member_a.user,
+            vip_id=customer.vip_id,
+            lines=[services.Line(product, 4)],
+        )
+    with time_machine.travel(start + timedelta(days=61), tick=False):
+        with pytest.raises(services.PurchaseError, match="Assign 0 to 0"):
+            services.licences_assign(
+                customer=customer, actor=customer.contract_owner, product_id=product.pk, assigned=1
+            )
+    with time_machine.travel(start + timedelta(days=60), tick=False):
+        services.licences_assign(customer=customer, actor=customer.contract_owner, product_id=product.pk, assigned=1)
