@@ -75,11 +75,8 @@ def customer_counts(*, reseller: Reseller, on: date, managed_by: Membership | No
     )
 
 
-SMALL_RESULT = 5_000
-
-
 def sorted_in_memory(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    """For a search with few matches: make PostgreSQL sort the matches rather than walk a sort index
-    past every non-matching row (the ORDER BY … LIMIT trap). `reseller_id + 0` keeps every index
+    """For a search: make PostgreSQL sort the matches rather than walk a sort index past every
+    non-matching row (the ORDER BY … LIMIT trap). `reseller_id + 0` keeps every index
     from matching the ORDER BY without changing the order."""
     return customers.order_by(F("reseller_id") + 0, *customers.query.order_by)

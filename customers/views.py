@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import math
 from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Value, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +40,26 @@ class KnownCountPaginator(Paginator):
         return super()._get_page(self.object_list.filter(pk__in=object_list.values("pk")), number, paginator)
 
 
+def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> Page:
+    """A search's page and its total from one query and one trigram pass: COUNT(*) OVER () beside
+    the page's rows. The matches are sorted by PostgreSQL rather than found by walking a sort index
+    past every non-matching row (NF-4, measured by make bench)."""
+    ordered = selectors.sorted_in_memory(customers).annotate(total=Window(Count(Value(1))))
+
+    def rows_on(page_number: int) -> list[Customer]:
+        start = (page_number - 1) * per_page
+        return list(ordered[start : start + per_page])
+
+    rows = rows_on(number)
+    if rows:
+        total = rows[0].total  # type: ignore[attr-defined]
+    else:  # past the last page (or no match at all): show the last page, as Paginator.get_page does
+        total = customers.count() if number > 1 else 0
+        number = max(1, math.ceil(total / per_page))
+        rows = rows_on(number) if total else []
+    return Page(rows, number, KnownCountPaginator(customers, per_page, total))
+
+
 def _list_context(request: HttpRequest) -> dict[str, Any]:
     state = CustomerListForm(request.GET).state()
     typed = request.GET.get("q", "").strip()
@@ -53,10 +75,10 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         sort=state["sort"],
         descending=state["descending"],
     ).select_related("managed_by__user")
-    total = customers.count() if state["q"] else counts[state["filter"]]
-    if state["q"] and total <= selectors.SMALL_RESULT:
-        customers = selectors.sorted_in_memory(customers)
-    page = KnownCountPaginator(customers, state["per_page"], total).get_page(state["page"])
+    if state["q"]:
+        page = _search_page(customers, state["page"], state["per_page"])
+    else:
+        page = KnownCountPaginator(customers, state["per_page"], counts[state["filter"]]).get_page(state["page"])
     rows = [
         (
             customer,

@@ -316,3 +316,23 @@ def test_a_whole_email_address_finds_that_contact(triad, member_client):
     CustomerFactory(managed_by=triad.member_a, name="Longer", contact_email="joann@lee.example")
     assert names(member_client.get(reverse("customers:list"), {"q": "ANN@lee.example"})) == ["Exact"]
     assert names(member_client.get(reverse("customers:list"), {"q": "ann@lee"})) == ["Exact", "Longer"]
+
+
+def test_search_results_page_and_count_in_one_pass(triad, member_client):
+    for index in range(30):
+        CustomerFactory(managed_by=triad.member_a, name=f"Searchable {index:02d}")
+    CustomerFactory(managed_by=triad.member_a, name="Other")
+    first = member_client.get(reverse("customers:list"), {"q": "searchable", "sort": "-name"})
+    assert first.context["page"].paginator.count == 30
+    assert names(first)[0] == "Searchable 29" and len(names(first)) == 25
+    second = member_client.get(reverse("customers:list"), {"q": "searchable", "sort": "-name", "page": 2})
+    assert names(second) == [f"Searchable {i:02d}" for i in range(4, -1, -1)]
+    beyond = member_client.get(reverse("customers:list"), {"q": "searchable", "sort": "-name", "page": 9})
+    assert beyond.context["page"].number == 2 and names(beyond) == names(second)
+
+    def query_count(params) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            member_client.get(reverse("customers:list"), params)
+        return len(captured)
+
+    assert query_count({"q": "searchable"}) == query_count({"filter": "all"})
