@@ -34,6 +34,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint --quiet
+	$(VENV)/bin/lint-imports
 
 checks: install
 	DATABASE_URL=sqlite:///:memory: $(MANAGE) makemigrations --check --dry-run

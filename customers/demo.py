@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from console.accounts.models import MarketSegment, Membership, Reseller
+from console.accounts.models import MarketSegment, Reseller
+from console.accounts.selectors import members_who_may_write
+from console.demo import DemoRun
 from customers.models import Customer, CustomerType, InvitationStatus, new_vip_id
 
 NAMES = [
@@ -48,12 +50,7 @@ def demo_customers_create(*, reseller: Reseller, count: int) -> list[tuple[Custo
     existing = Customer.objects.with_scopes_disabled().filter(reseller=reseller).count()
     if existing >= count:
         return []
-    members = list(
-        Membership.objects.with_scopes_disabled()
-        .filter(reseller=reseller, status=Membership.Status.ACTIVE)
-        .exclude(role=Membership.Role.VIEWER)
-        .order_by("pk")
-    )
+    members = list(members_who_may_write(reseller=reseller).order_by("pk"))
     rng = random.Random(f"{reseller.reseller_id}")  # noqa: S311 (demo data, not security)
     now = timezone.now()
     today = timezone.localdate()
@@ -98,3 +95,10 @@ def demo_customers_create(*, reseller: Reseller, count: int) -> list[tuple[Custo
     for customer in customers[existing:]:
         customer.save()
     return list(zip(customers[existing:], states[existing:], strict=True))
+
+
+def demo_customers_step(run: DemoRun) -> None:
+    """seed_demo: 300 customers per reseller, in every filter of the list."""
+    made = [pair for reseller in run.resellers for pair in demo_customers_create(reseller=reseller, count=300)]
+    run.made["customers"] = made
+    run.counts["customers"] = len(made)

@@ -30,13 +30,13 @@ from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
 
 from console.accounts.models import MarketSegment
+from console.csv import FORMULA_PREFIXES
 from customers.models import Customer, CustomerType, InvitationStatus, ThreeYearCommitStatus
-from customers.rules import windows
+from customers.rules import past_due_q, pending_q, windows
 from purchase_auth.models import LicencePool, PurchaseAuthorization
 
 BOM = "\ufeff".encode()
 CHUNK_BYTES = 256 * 1024
-FORMULA_STARTS = ["=", "+", "-", "@", "\t", "\r"]
 
 HEADER = [
     "VIP ID",
@@ -91,7 +91,7 @@ def _safe(expression: object) -> Case:
     """No formula injection: a cell starting with = + - @ tab or CR gets a leading quote."""
     text = _text(expression)
     return Case(
-        When(In(Left(text, 1), FORMULA_STARTS), then=Concat(Value("'"), text, output_field=TextField())),
+        When(In(Left(text, 1), list(FORMULA_PREFIXES)), then=Concat(Value("'"), text, output_field=TextField())),
         default=text,
         output_field=TextField(),
     )
@@ -155,8 +155,8 @@ def report_rows(customers: QuerySet[Customer], *, on: date) -> QuerySet:
         "c_managed_by": _safe(F("managed_by__user__email")),
         "c_vip_select": _text(F("vip_select_level")),
         "c_commit": _label("three_year_commit_status", ThreeYearCommitStatus.choices),
-        "c_pending_pas": _text(_count(open_pas.filter(due_date__gte=on))),
-        "c_past_due_pas": _text(_count(open_pas.filter(due_date__lt=on))),
+        "c_pending_pas": _text(_count(open_pas.filter(pending_q(on)))),
+        "c_past_due_pas": _text(_count(open_pas.filter(past_due_q(on)))),
         "c_renewal": renewal,
         "c_active": _text(_licences(F("assigned"))),
         "c_available": _text(_licences(F("fulfilled") + F("pending") - F("assigned"))),

@@ -10,10 +10,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from console.accounts.models import MarketSegment, Membership
+from console.accounts.selectors import members_who_may_write
+from console.clock import today
 from console.forms import CleanTextMixin
 from customers import geography
 from customers.models import CustomerType
-from customers.rules import CustomerFilter, today
+from customers.rules import CustomerFilter
 from customers.selectors import SORTS
 
 # CUST-2: letters (any script), digits, space and _ , . & ' ( ) " / -
@@ -245,11 +247,7 @@ class ManagedByForm(forms.Form):
 
     def __init__(self, *args: Any, reseller: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = (
-            Membership.objects.filter(reseller=reseller, status=Membership.Status.ACTIVE)
-            .exclude(role=Membership.Role.VIEWER)
-            .select_related("user")
-        )
+        self.fields["membership"].queryset = members_who_may_write(reseller=reseller)
         self.fields["membership"].label_from_instance = lambda m: (
             f"{m.user.get_full_name() or m.user.email} ({m.user.email})"
         )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,9 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+if TYPE_CHECKING:
+    from django_scopes import ScopedManagerType
 
 from console.accounts.models import MarketSegment
 
@@ -106,6 +110,7 @@ class Customer(models.Model):
     has_products = models.BooleanField(_("has products"), default=False)
     open_pa_min_due = models.DateField(null=True, blank=True)
     open_pa_max_due = models.DateField(null=True, blank=True)
+    open_pa_min_suspends = models.DateField(null=True, blank=True)
     vip_select_level = models.CharField(_("VIP Select level"), max_length=2, blank=True)
     three_year_commit_status = models.CharField(
         _("VIP Select three-year commit"), max_length=14, choices=ThreeYearCommitStatus.choices, blank=True
@@ -114,7 +119,7 @@ class Customer(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(editable=False, default="")
 
-    objects = ScopedManager(reseller="reseller")
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
     class Meta:
         ordering = ["name", "pk"]

@@ -1,25 +1,78 @@
-"""The customer-list rules (LIST-2) as one set of date windows, used both as SQL (`filter_q`) and in
-Python (`customer_flags`). Everything is a function of stored columns and *today*, so a customer moves
-between filters the moment the date changes, with no job run (JOB-4)."""
+"""The customer-list rules (LIST-2) and the PA-2 payment rule, each written once as a pure function
+with the SQL expression built next to it, used by the list filters, the badges, the report, the Plans
+tab, the member portal and the periodic job alike (JOB-4).
+
+Everything is a function of stored columns and *today*, so a customer moves between filters the
+moment the date changes, with no job run. The payment rule lives here, below purchasing, because the
+customer list needs it and `customers` does not import `purchase_auth`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
-from django.db.models import Q, TextChoices
-from django.utils import timezone
+from django.db.models import Case, CharField, Q, TextChoices, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from console.clock import policy
+from customers.models import Customer
 
-def today() -> date:
-    """Today's calendar date in the project's TIME_ZONE (the one clock)."""
-    return timezone.localdate()
+# PA-2: what an open purchase authorization is on a given day.
+PAYMENT_PENDING, PAYMENT_OVERDUE, PAYMENT_SUSPENDED = "pending", "overdue", "suspended"
 
 
-def policy(key: str) -> int:
-    return settings.VIP_POLICY[key]
+def payment_due_date(created_on: date) -> date:
+    """PA-2: payment is due 14 days (policy) after creation. Fixed when the PA is created."""
+    return created_on + timedelta(days=policy("PA_DUE_DAYS"))
+
+
+def payment_suspends_on(created_on: date) -> date:
+    """PA-2: overdue until day 60 (policy) after creation, suspended from day 61. Fixed when the PA is
+    created, like the due date, so a later change of either policy never moves an existing PA."""
+    return created_on + timedelta(days=max(policy("PA_SUSPEND_AFTER_DAYS"), policy("PA_DUE_DAYS")) + 1)
+
+
+def is_past_due(due_date: date, on: date) -> bool:
+    """PA-2: past due (overdue or suspended) once the due date has passed."""
+    return on > due_date
+
+
+def is_suspended(suspends_on: date, on: date) -> bool:
+    """PA-2: suspended from `suspends_on` on (always after the due date: a check constraint)."""
+    return on >= suspends_on
+
+
+def payment_state(*, due_date: date, suspends_on: date, on: date) -> str:
+    """PA-2: pending up to and including the due date, then overdue, suspended from `suspends_on`."""
+    if not is_past_due(due_date, on):
+        return PAYMENT_PENDING
+    return PAYMENT_SUSPENDED if is_suspended(suspends_on, on) else PAYMENT_OVERDUE
+
+
+def past_due_q(on: date, *, due_date: str = "due_date") -> Q:
+    """`is_past_due` in SQL."""
+    return Q(**{f"{due_date}__lt": on})
+
+
+def pending_q(on: date, *, due_date: str = "due_date") -> Q:
+    """`not is_past_due` in SQL (a NULL date is never pending)."""
+    return Q(**{f"{due_date}__gte": on})
+
+
+def suspended_q(on: date, *, suspends_on: str = "suspends_on") -> Q:
+    """`is_suspended` in SQL."""
+    return Q(**{f"{suspends_on}__lte": on})
+
+
+def payment_state_sql(on: date, *, due_date: str = "due_date", suspends_on: str = "suspends_on") -> Case:
+    """`payment_state` as one SQL expression over the named date columns."""
+    return Case(
+        When(pending_q(on, due_date=due_date), then=Value(PAYMENT_PENDING)),
+        When(suspended_q(on, suspends_on=suspends_on), then=Value(PAYMENT_SUSPENDED)),
+        default=Value(PAYMENT_OVERDUE),
+        output_field=CharField(),
+    )
 
 
 class CustomerFilter(TextChoices):
@@ -33,33 +86,31 @@ class CustomerFilter(TextChoices):
 
 @dataclass(frozen=True)
 class Windows:
-    """Inclusive ranges of dates, computed from today and the policies."""
+    """Inclusive ranges of Anniversary Dates, computed from today and the policies."""
 
     upcoming_ad: tuple[date, date]  # AD-45 … AD-31: the AD lies 31…45 days ahead
     ready_ad: tuple[date, date]  # AD-30 … AD+30 grace: the AD lies 30 days back … 30 days ahead
-    suspended_due_before: date  # an open PA whose due date is before this is suspended (PA-2)
 
 
 def windows(on: date) -> Windows:
     notice, window, grace = policy("RENEWAL_NOTICE_DAYS"), policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
-    overdue_days = policy("PA_SUSPEND_AFTER_DAYS") - policy("PA_DUE_DAYS")  # overdue until day 60 after creation
     return Windows(
         upcoming_ad=(on + timedelta(days=window + 1), on + timedelta(days=notice)),
         ready_ad=(on - timedelta(days=grace), on + timedelta(days=window)),
-        suspended_due_before=on - timedelta(days=overdue_days),
     )
 
 
 def filter_q(customer_filter: str, on: date) -> Q:
-    """LIST-2 as a WHERE clause over customers_customer."""
+    """LIST-2 as a WHERE clause over customers_customer. A customer's open PAs are summarised on its
+    row (earliest and latest due date, earliest suspension date) by the purchasing services."""
     w = windows(on)
     match customer_filter:
         case CustomerFilter.NO_PRODUCTS:
             return Q(has_products=False)
-        case CustomerFilter.PENDING:
-            return Q(open_pa_max_due__gte=on)
-        case CustomerFilter.PAST_DUE:
-            return Q(open_pa_min_due__lt=on)
+        case CustomerFilter.PENDING:  # the latest due date has not passed: some open PA is pending
+            return pending_q(on, due_date="open_pa_max_due")
+        case CustomerFilter.PAST_DUE:  # the earliest due date has passed: some open PA is past due
+            return past_due_q(on, due_date="open_pa_min_due")
         case CustomerFilter.UPCOMING:
             return Q(anniversary_date__range=w.upcoming_ad)
         case CustomerFilter.READY:
@@ -76,17 +127,31 @@ def customer_flags(
     has_products: bool,
     open_pa_min_due: date | None,
     open_pa_max_due: date | None,
+    open_pa_min_suspends: date | None,
     anniversary_date: date | None,
     on: date,
 ) -> dict[str, bool]:
-    """The same rules as `filter_q`, for one customer: which filters hold and which badge to show."""
+    """The same rules as `filter_q`, for one customer: which filters hold and which badge to show.
+    Over a customer's open PAs, the latest due date says whether one is pending, the earliest due
+    date whether one is past due, and the earliest suspension date whether one is suspended."""
     w = windows(on)
-    past_due = open_pa_min_due is not None and open_pa_min_due < on
     return {
         CustomerFilter.NO_PRODUCTS: not has_products,
-        CustomerFilter.PENDING: open_pa_max_due is not None and open_pa_max_due >= on,
-        CustomerFilter.PAST_DUE: past_due,
-        "suspended": past_due and open_pa_min_due < w.suspended_due_before,  # type: ignore[operator]
+        CustomerFilter.PENDING: open_pa_max_due is not None and not is_past_due(open_pa_max_due, on),
+        CustomerFilter.PAST_DUE: open_pa_min_due is not None and is_past_due(open_pa_min_due, on),
+        PAYMENT_SUSPENDED: open_pa_min_suspends is not None and is_suspended(open_pa_min_suspends, on),
         CustomerFilter.UPCOMING: _within(anniversary_date, w.upcoming_ad),
         CustomerFilter.READY: _within(anniversary_date, w.ready_ad),
     }
+
+
+def customer_flags_for(customer: Customer, on: date) -> dict[str, bool]:
+    """`customer_flags` for a customer row."""
+    return customer_flags(
+        has_products=customer.has_products,
+        open_pa_min_due=customer.open_pa_min_due,
+        open_pa_max_due=customer.open_pa_max_due,
+        open_pa_min_suspends=customer.open_pa_min_suspends,
+        anniversary_date=customer.anniversary_date,
+        on=on,
+    )

@@ -80,3 +80,10 @@ def sorted_in_memory(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     non-matching row (the ORDER BY … LIMIT trap). `reseller_id + 0` keeps every index
     from matching the ORDER BY without changing the order."""
     return customers.order_by(F("reseller_id") + 0, *customers.query.order_by)
+
+
+def customers_managed_count(membership: Membership) -> int:
+    """TEAM-2: how many listed customers `membership` manages."""
+    return Customer.objects.filter(
+        reseller_id=membership.reseller_id, managed_by=membership, removed_at__isnull=True
+    ).count()

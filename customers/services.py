@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.accounts.models import Membership, Reseller, User
+from console.accounts.selectors import members_who_may_write
 from console.audit.services import audit_log
 from console.outbox.services import mail_enqueue
 from customers.models import AnniversarySource, Customer, CustomerAdmin, InvitationStatus
@@ -209,12 +210,7 @@ def customer_managed_by_change(*, reseller: Reseller, actor: User, vip_id: str, 
         if acting is None:
             raise CustomerError(_("Only the primary admin can change Managed by."))
         customer = _locked(reseller, vip_id)
-        target = (
-            Membership.objects.select_related("user")
-            .filter(reseller=reseller, pk=membership_id, status=Membership.Status.ACTIVE)
-            .exclude(role=Membership.Role.VIEWER)
-            .first()
-        )
+        target = members_who_may_write(reseller=reseller).filter(pk=membership_id).first()
         if target is None:
             raise CustomerError(_("Choose an active team member."))
         before = Membership.objects.select_related("user").get(pk=customer.managed_by_id)
@@ -324,3 +320,9 @@ def customer_invitation_accept(
             },
         )
     return locked
+
+
+def customers_reassign(membership: Membership, to: Membership) -> int:
+    """TEAM-2: every customer `membership` manages (removed ones included, so none keeps a removed
+    member) is managed by `to` from now on; one UPDATE inside the caller's transaction."""
+    return Customer.objects.filter(reseller_id=membership.reseller_id, managed_by=membership).update(managed_by=to)

@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from console.audit.selectors import audit_events_for_object
+from console.clock import today
 from console.tenancy import PRIMARY_ONLY, WRITERS, console_view
 from customers import exports, geography, selectors, services
 from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
 from customers.models import Customer
-from customers.rules import CustomerFilter, customer_flags, today
-from purchase_auth import selectors as purchasing
-
-DETAIL_TABS = ("overview", "plans", "orders", "history")
+from customers.rules import CustomerFilter, customer_flags_for
+from customers.sections import detail_tabs, overview_parts
 
 
 class KnownCountPaginator(Paginator):
@@ -82,13 +81,7 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     rows = [
         (
             customer,
-            customer_flags(
-                has_products=customer.has_products,
-                open_pa_min_due=customer.open_pa_min_due,
-                open_pa_max_due=customer.open_pa_max_due,
-                anniversary_date=customer.anniversary_date,
-                on=on,
-            ),
+            customer_flags_for(customer, on),
         )
         for customer in page.object_list
     ]
@@ -177,50 +170,46 @@ def _customer(request: HttpRequest, vip_id: str) -> Customer:
     )
 
 
-@require_safe
-@console_view()
-def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
-    """DET-1…DET-4: overview, plans, orders and history tabs."""
-    customer = _customer(request, vip_id)
-    tab = request.GET.get("tab", "overview")
-    if tab not in DETAIL_TABS:
-        tab = "overview"
-    on = today()
-    context: dict[str, Any] = {
-        "customer": customer,
-        "tab": tab,
-        "tabs": DETAIL_TABS,
-        "nav": "customers",
-        "flags": customer_flags(
-            has_products=customer.has_products,
-            open_pa_min_due=customer.open_pa_min_due,
-            open_pa_max_due=customer.open_pa_max_due,
-            anniversary_date=customer.anniversary_date,
-            on=on,
-        ),
-    }
-    if tab == "plans":
-        pools = purchasing.licence_pools(customer=customer)
-        context.update(
-            pools=pools,
-            totals=purchasing.licence_totals(pools),
-            pa_rows=purchasing.purchase_authorizations(customer=customer, on=on),
-        )
-    if tab == "orders":
-        context["order_rows"] = purchasing.orders(customer=customer)
-    if tab == "history":
-        context["events"] = audit_events_for_object(
-            reseller=request.reseller,  # type: ignore[attr-defined]
-            object_type=Customer._meta.label_lower,
-            object_id=str(customer.pk),
-        ).select_related("actor")[:200]
-    if tab == "overview":
-        context["commit"] = purchasing.three_year_commit(customer=customer)
-    if tab == "overview" and request.membership.is_primary_admin:  # type: ignore[attr-defined]
+def overview_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """DET-1: the overview, with the parts other apps contribute (customers.sections)."""
+    context: dict[str, Any] = {"overview_parts": []}
+    for part in overview_parts():
+        context.update(part.context(request, customer))
+        context["overview_parts"].append(part.template)
+    if request.membership.is_primary_admin:  # type: ignore[attr-defined]
         context["managed_by_form"] = ManagedByForm(
             reseller=request.reseller,  # type: ignore[attr-defined]
             initial={"membership": customer.managed_by_id},
         )
+    return context
+
+
+def history_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """DET-4: the customer's audit events."""
+    events = audit_events_for_object(
+        reseller=request.reseller,  # type: ignore[attr-defined]
+        object_type=Customer._meta.label_lower,
+        object_id=str(customer.pk),
+    ).select_related("actor")[:200]
+    return {"events": events}
+
+
+@require_safe
+@console_view()
+def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
+    """DET-1…DET-4: the overview and the tabs that customers and the apps above it contribute."""
+    customer = _customer(request, vip_id)
+    tabs = detail_tabs()
+    section = next((t for t in tabs if t.name == request.GET.get("tab")), tabs[0])
+    context: dict[str, Any] = {
+        "customer": customer,
+        "tab": section.name,
+        "tabs": tabs,
+        "tab_template": section.template,
+        "nav": "customers",
+        "flags": customer_flags_for(customer, today()),
+    }
+    context.update(section.context(request, customer))
     return render(request, "customers/detail.html", context)
 
 

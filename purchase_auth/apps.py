@@ -1,6 +1,37 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PurchaseAuthConfig(AppConfig):
     name = "purchase_auth"
     verbose_name = "Purchasing"
+
+    def ready(self) -> None:
+        from console.demo import demo_step
+        from console.periodic import periodic_step
+        from customers.sections import DetailSection, detail_section_register
+        from purchase_auth import views
+        from purchase_auth.demo import demo_purchasing_step
+        from purchase_auth.services.purchase_authorizations import purchase_authorizations_refresh
+        from purchase_auth.services.three_year_commit import three_year_commits_refresh
+
+        periodic_step("purchase_authorizations", purchase_authorizations_refresh, order=10)
+        periodic_step("three_year_commits", three_year_commits_refresh, order=20)
+
+        detail_section_register(
+            DetailSection("plans", _("Plans"), "purchase_auth/_plans_tab.html", views.plans_tab, 20)
+        )
+        detail_section_register(
+            DetailSection("orders", _("Orders"), "purchase_auth/_orders_tab.html", views.orders_tab, 30)
+        )
+        detail_section_register(
+            DetailSection(
+                "commit",
+                _("Three-year commit"),
+                "purchase_auth/_overview_commit.html",
+                views.commit_part,
+                50,
+                tab="overview",
+            )
+        )
+        demo_step("purchasing", demo_purchasing_step, order=20)

@@ -12,7 +12,9 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
+from console.demo import DemoRun
 from customers.models import Customer
+from customers.rules import payment_due_date, payment_state, payment_suspends_on
 from purchase_auth import rules
 from purchase_auth.models import (
     LicencePool,
@@ -24,7 +26,7 @@ from purchase_auth.models import (
     PurchaseAuthorizationLine,
     ThreeYearCommit,
 )
-from purchase_auth.services import customer_purchase_state_refresh
+from purchase_auth.services.common import customer_purchase_state_refresh
 
 CATALOGUE = [
     # code, name, offering type, consumable, counts for VIP Select, commercial yearly price
@@ -93,7 +95,7 @@ def demo_purchases_create(customers: list[tuple[Customer, int]]) -> None:
         if state in (1, 2):
             age = rng.randint(0, 13) if state == 1 else rng.randint(15, 90)
             created_on = today - timedelta(days=age)
-            due = rules.pa_due_date(created_on)
+            due, suspends_on = payment_due_date(created_on), payment_suspends_on(created_on)
             pa = PurchaseAuthorization.objects.create(
                 reseller_id=customer.reseller_id,
                 customer=customer,
@@ -101,7 +103,8 @@ def demo_purchases_create(customers: list[tuple[Customer, int]]) -> None:
                 created_on=created_on,
                 created_by=customer.managed_by.user,
                 due_date=due,
-                state=rules.pa_time_state(created_on=created_on, due_date=due, on=today),
+                suspends_on=suspends_on,
+                state=payment_state(due_date=due, suspends_on=suspends_on, on=today),
             )
             PurchaseAuthorizationLine.objects.create(purchase_authorization=pa, product=product, quantity=quantity)
             LicencePool.objects.create(customer=customer, product=product, pending=quantity, assigned=quantity // 2)
@@ -163,3 +166,9 @@ def _demo_commit(customer: Customer, bought: int, story: int, today: date, now: 
         ends_on=today - timedelta(days=1) if status == "expired" else today + timedelta(days=700),
     )
     Customer.objects.filter(pk=customer.pk).update(three_year_commit_status=status)
+
+
+def demo_purchasing_step(run: DemoRun) -> None:
+    """seed_demo: the catalogue, then the purchases that put the new demo customers in their filters."""
+    demo_catalogue_create()
+    demo_purchases_create(run.made.get("customers", []))

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from console.forms import CleanTextMixin
 from customers.models import Customer
 from purchase_auth.models import ENTERPRISE_MAX_QUANTITY, Order, Product
-from purchase_auth.services import Line
+from purchase_auth.services.common import Line
 
 LINE_ROWS = 5
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar, Self
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -14,6 +15,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+if TYPE_CHECKING:
+    from django_scopes import ScopedManagerType
 
 from console.accounts.models import MarketSegment
 from customers.models import CustomerType, ThreeYearCommitStatus
@@ -97,7 +101,8 @@ class Price(models.Model):
 
 class PurchaseAuthorization(models.Model):
     """PA-1…PA-7. `state` is what the services and the periodic job have recorded; whether an open PA
-    is pending, overdue or suspended *today* follows from `due_date` (purchase_auth.rules)."""
+    is pending, overdue or suspended *today* follows from `due_date` and `suspends_on`, both fixed at
+    creation from the policies (customers.rules.payment_state)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -115,17 +120,21 @@ class PurchaseAuthorization(models.Model):
     created_on = models.DateField(_("date"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_date = models.DateField(_("payment due"))
+    suspends_on = models.DateField(_("suspended from"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
     po_number = models.CharField(_("end-user PO number"), max_length=35, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ScopedManager(reseller="reseller")
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(number__regex=r"^PA[0-9]{18}$"), name="pa_number_format"),
             models.CheckConstraint(condition=Q(due_date__gte=F("created_on")), name="pa_due_after_creation"),
+            # PA-2: a PA is past due before it can be suspended, so the earliest suspension date of a
+            # customer's open PAs tells whether one of them is suspended.
+            models.CheckConstraint(condition=Q(suspends_on__gt=F("due_date")), name="pa_suspended_after_due"),
         ]
         indexes = [
             models.Index(fields=["state", "due_date"], name="pa_open_due"),
@@ -189,7 +198,7 @@ class Order(models.Model):
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     anniversary_date = models.DateField(_("priced to"), help_text=_("The Anniversary Date the order is prorated to."))
 
-    objects = ScopedManager(reseller="reseller")
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -243,7 +252,7 @@ class Return(models.Model):
     credit = models.DecimalField(_("credit"), max_digits=14, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
 
-    objects = ScopedManager(reseller="reseller")
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -320,7 +329,7 @@ class ThreeYearCommit(models.Model):
     deadline = models.DateField(_("reach the quantity by"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
 
-    objects = ScopedManager(reseller="reseller")
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
     class Meta:
         ordering = ["-requested_at", "-id"]

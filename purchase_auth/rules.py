@@ -1,4 +1,5 @@
-"""Purchasing rules as pure functions, shared by the request path and the periodic job (JOB-4)."""
+"""Purchasing rules as pure functions, shared by the request path and the periodic job (JOB-4). The PA-2
+payment rule (pending → overdue → suspended) lives in `customers.rules`, which the customer list needs."""
 
 from __future__ import annotations
 
@@ -32,25 +33,6 @@ def commit_level(segment: str, quantity: int) -> str:
     return COMMIT_LEVELS[segment][volume_level(max(quantity, VIP_SELECT_MINIMUM))]
 
 
-def pa_due_date(created_on: date) -> date:
-    """PA-2: payment is due 14 days (policy) after creation."""
-    return created_on + timedelta(days=settings.VIP_POLICY["PA_DUE_DAYS"])
-
-
-def pa_suspended_from(created_on: date) -> date:
-    """PA-2: overdue until day 60 (policy) after creation, suspended from day 61."""
-    return created_on + timedelta(days=settings.VIP_POLICY["PA_SUSPEND_AFTER_DAYS"] + 1)
-
-
-def pa_time_state(*, created_on: date, due_date: date, on: date) -> str:
-    """The state an open purchase authorization has on `on`: pending, overdue or suspended."""
-    if on <= due_date:
-        return "pending"
-    if on < pa_suspended_from(created_on):
-        return "overdue"
-    return "suspended"
-
-
 def first_anniversary(start: date) -> date:
     """PA-5: 12 months after the initial purchase authorization or order."""
     return start + relativedelta(months=12)
@@ -68,3 +50,13 @@ def months_to_anniversary(on: date, anniversary: date) -> int:
 def line_total(*, unit_price: Decimal, quantity: int, months: int) -> Decimal:
     """ORD-2/ORD-7: yearly price × quantity × months / 12, rounded half-up to cents, in Decimal."""
     return (unit_price * quantity * months / Decimal(12)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def return_last_day(ordered_on: date) -> date:
+    """ORD-5: an order can be returned up to and including 14 days (policy) after its date."""
+    return ordered_on + timedelta(days=settings.VIP_POLICY["RETURN_DAYS"])
+
+
+def is_returnable_on(ordered_on: date, on: date) -> bool:
+    """ORD-5: whether the return window of an order placed on `ordered_on` is open on `on`."""
+    return on <= return_last_day(ordered_on)

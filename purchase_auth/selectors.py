@@ -1,13 +1,17 @@
+"""Reads for purchasing: the Plans and Orders tabs, the member portal, the level a customer buys at."""
+
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
 
-from django.conf import settings
-from django.db.models import Prefetch, Sum
+from dateutil.relativedelta import relativedelta
+from django.db.models import F, Prefetch, Sum
 
-from customers.models import Customer
-from customers.rules import today
+from console.clock import today
+from customers.models import Customer, ThreeYearCommitStatus
+from customers.rules import payment_state, suspended_q
+from purchase_auth import rules
 from purchase_auth.models import (
     LicencePool,
     Order,
@@ -16,39 +20,36 @@ from purchase_auth.models import (
     PurchaseAuthorizationLine,
     ThreeYearCommit,
 )
-from purchase_auth.rules import pa_time_state
 
 
 def licence_pools(*, customer: Customer, on: date | None = None) -> list[LicencePool]:
     """DET-2/ORD-4: per product, fulfilled, pending, assigned and available — and, of the pending
     ones, how many stopped working because their purchase authorization is suspended (PA-2)."""
-    on = on or today()
     pools = list(
         LicencePool.objects.filter(customer=customer)
         .exclude(fulfilled=0, pending=0, assigned=0)
         .select_related("product")
         .order_by("product__name")
     )
-    suspended = suspended_quantities(customer=customer, on=on)
+    suspended = suspended_quantities(customer=customer, on=on or today())
     for pool in pools:
-        pool.suspended = suspended.get(pool.product_id, 0)  # type: ignore[attr-defined]
+        pool.suspended = suspended.get(pool.product_id, 0)
     return pools
 
 
 def suspended_quantities(*, customer: Customer, on: date | None = None) -> dict[int, int]:
     """PA-2: per product, the pending licences whose purchase authorization is suspended on `on`."""
-    on = on or today()
-    return dict(
+    rows = (
         PurchaseAuthorizationLine.objects.filter(
+            suspended_q(on or today(), suspends_on="purchase_authorization__suspends_on"),
             purchase_authorization__customer=customer,
             purchase_authorization__state__in=PurchaseAuthorization.OPEN_STATES,
-            purchase_authorization__created_on__lte=on
-            - timedelta(days=settings.VIP_POLICY["PA_SUSPEND_AFTER_DAYS"] + 1),
         )
         .values("product")
         .annotate(quantity=Sum("quantity"))
         .values_list("product", "quantity")
     )
+    return dict(rows)
 
 
 def licence_totals(pools: list[LicencePool]) -> dict[str, int]:
@@ -60,8 +61,15 @@ def licence_totals(pools: list[LicencePool]) -> dict[str, int]:
     }
 
 
-def purchase_authorizations(*, customer: Customer, on: date) -> list[dict[str, Any]]:
-    """DET-2: the customer's PAs, newest first, each with the state it has today."""
+@dataclass(frozen=True)
+class PurchaseAuthorizationRow:
+    pa: PurchaseAuthorization
+    state: str  # the PA-2 state on the day asked for, or the recorded one once closed
+    ordered: bool
+
+
+def purchase_authorizations(*, customer: Customer, on: date) -> list[PurchaseAuthorizationRow]:
+    """DET-2: the customer's PAs, newest first, each with the state it has on `on` (PA-2)."""
     pas = (
         PurchaseAuthorization.objects.filter(reseller_id=customer.reseller_id, customer=customer)
         .prefetch_related(
@@ -69,17 +77,20 @@ def purchase_authorizations(*, customer: Customer, on: date) -> list[dict[str, A
         )
         .order_by("-created_at")
     )
-    rows = []
-    for pa in pas:
-        state = pa_time_state(created_on=pa.created_on, due_date=pa.due_date, on=on) if pa.is_open else pa.state
-        rows.append({"pa": pa, "state": state, "ordered": bool(pa.orders.all())})
-    return rows
+    return [
+        PurchaseAuthorizationRow(
+            pa=pa,
+            state=payment_state(due_date=pa.due_date, suspends_on=pa.suspends_on, on=on) if pa.is_open else pa.state,
+            ordered=bool(pa.orders.all()),
+        )
+        for pa in pas
+    ]
 
 
-def orders(*, customer: Customer) -> list[Order]:
+def orders(*, customer: Customer, on: date | None = None) -> list[Order]:
     """DET-3: new, renewal and return orders of this customer placed by its reseller, each marked
     `returnable` while the return window is open and something is left to return (ORD-5)."""
-    last_day = today() - timedelta(days=settings.VIP_POLICY["RETURN_DAYS"])
+    on = on or today()
     rows = list(
         Order.objects.filter(reseller_id=customer.reseller_id, customer=customer)
         .prefetch_related(
@@ -91,8 +102,10 @@ def orders(*, customer: Customer) -> list[Order]:
         .order_by("-created_at")
     )
     for order in rows:
-        order.returnable = (  # type: ignore[attr-defined]
-            order.status == Order.Status.COMPLETE and order.created_on >= last_day and order.returned < order.bought
+        order.returnable = (
+            order.status == Order.Status.COMPLETE
+            and rules.is_returnable_on(order.created_on, on)
+            and order.returned < order.bought
         )
     return rows
 
@@ -100,3 +113,31 @@ def orders(*, customer: Customer) -> list[Order]:
 def three_year_commit(*, customer: Customer) -> ThreeYearCommit | None:
     """DET-1: the customer's latest three-year commit, if any."""
     return ThreeYearCommit.objects.with_scopes_disabled().filter(customer=customer).order_by("-requested_at").first()
+
+
+def customer_level(customer: Customer) -> str:
+    """The discount level the customer buys at (CAT-3, ORD-3): the level reached this term, or the
+    three-year commit's locked level while it is committed (ORD-6)."""
+    if customer.three_year_commit_status == ThreeYearCommitStatus.COMMITTED:
+        commit = ThreeYearCommit.objects.filter(customer=customer, status=ThreeYearCommitStatus.COMMITTED).first()
+        if commit and commit.level:
+            return commit.level
+    return customer.vip_select_level or "01"
+
+
+def qualifying_bought(customer: Customer) -> int:
+    """ORD-3: qualifying licences bought this term (accepted orders since the term began, less returns)."""
+    if customer.anniversary_date is None:
+        return 0
+    term_start = customer.anniversary_date - relativedelta(months=12)
+    total = (
+        OrderLine.objects.filter(
+            order__customer=customer,
+            order__status=Order.Status.COMPLETE,
+            order__created_on__gte=term_start,
+            product__counts_for_vip_select=True,
+        )
+        .aggregate(total=Sum(F("quantity") - F("returned_quantity")))
+        .get("total")
+    )
+    return int(total or 0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from celery import shared_task
 from django_scopes import scopes_disabled
 
-from purchase_auth.services import order_accept
+from purchase_auth.services.order_acceptance import order_accept
 
 
 @shared_task(ignore_result=True)

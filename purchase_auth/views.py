@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,15 +10,41 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from console.clock import today
 from console.tenancy import WRITERS, console_view
 from customers.models import Customer
-from customers.rules import today
 from customers.selectors import customers_visible
-from purchase_auth import services
+from purchase_auth import rules, selectors
 from purchase_auth.forms import CommitRequestForm, LinesForm, PurchaseAuthorizationForm, ReturnForm
 from purchase_auth.models import Order, PurchaseAuthorization
+from purchase_auth.services.common import PurchaseError
+from purchase_auth.services.orders import order_place as order_place_service
+from purchase_auth.services.orders import order_return as order_return_service
+from purchase_auth.services.purchase_authorizations import purchase_authorization_cancel, purchase_authorization_create
+from purchase_auth.services.three_year_commit import three_year_commit_request
 
 PA_NUMBER = re.compile(r"PA[0-9]{18}")
+
+
+def plans_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """DET-2: the customer details page's Plans tab (registered in PurchaseAuthConfig.ready)."""
+    on = today()
+    pools = selectors.licence_pools(customer=customer, on=on)
+    return {
+        "pools": pools,
+        "totals": selectors.licence_totals(pools),
+        "pa_rows": selectors.purchase_authorizations(customer=customer, on=on),
+    }
+
+
+def orders_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """DET-3: the Orders tab."""
+    return {"order_rows": selectors.orders(customer=customer)}
+
+
+def commit_part(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """DET-1: the three-year commit part of the overview."""
+    return {"commit": selectors.three_year_commit(customer=customer)}
 
 
 def _customer(request: HttpRequest, vip_id: str) -> Customer:
@@ -37,14 +62,14 @@ def pa_create(request: HttpRequest, vip_id: str) -> HttpResponse:
     form = PurchaseAuthorizationForm(request.POST if request.method == "POST" else None, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            pa = services.purchase_authorization_create(
+            pa = purchase_authorization_create(
                 reseller=request.reseller,  # type: ignore[attr-defined]
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=vip_id,
                 lines=form.cleaned_data["lines"],
                 po_number=form.cleaned_data["po_number"],
             )
-        except services.PurchaseError as error:
+        except PurchaseError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -63,13 +88,13 @@ def pa_cancel(request: HttpRequest, vip_id: str, number: str) -> HttpResponse:
     customer = _customer(request, vip_id)
     get_object_or_404(PurchaseAuthorization, reseller=request.reseller, customer=customer, number=number)  # type: ignore[attr-defined]
     try:
-        services.purchase_authorization_cancel(
+        purchase_authorization_cancel(
             reseller=request.reseller,
             actor=request.user,
             vip_id=vip_id,
             number=number,  # type: ignore[attr-defined, arg-type]
         )
-    except services.PurchaseError as error:
+    except PurchaseError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Purchase authorization %(number)s was cancelled.") % {"number": number})
@@ -101,14 +126,14 @@ def order_place(request: HttpRequest, vip_id: str) -> HttpResponse:
     )
     if request.method == "POST" and (pa is not None or form.is_valid()):  # type: ignore[union-attr]
         try:
-            order = services.order_place(
+            order = order_place_service(
                 reseller=request.reseller,  # type: ignore[attr-defined]
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=vip_id,
                 lines=form.cleaned_data["lines"] if form else (),
                 pa_number=pa.number if pa else "",
             )
-        except services.PurchaseError as error:
+        except PurchaseError as error:
             if form is None:
                 messages.error(request, str(error))
                 return redirect(_tab(customer, "plans"))
@@ -131,14 +156,14 @@ def order_return(request: HttpRequest, vip_id: str, number: str) -> HttpResponse
     form = ReturnForm(request.POST if request.method == "POST" else None, order=order)
     if request.method == "POST" and form.is_valid():
         try:
-            record = services.order_return(
+            record = order_return_service(
                 reseller=request.reseller,  # type: ignore[attr-defined]
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=vip_id,
                 order_number=number,
                 quantities=form.cleaned_data["quantities"],
             )
-        except services.PurchaseError as error:
+        except PurchaseError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -147,7 +172,7 @@ def order_return(request: HttpRequest, vip_id: str, number: str) -> HttpResponse
                 % {"number": record.number, "credit": record.credit, "currency": record.currency},
             )
             return redirect(_tab(customer, "orders"))
-    last_day = order.created_on + timedelta(days=settings.VIP_POLICY["RETURN_DAYS"])
+    last_day = rules.return_last_day(order.created_on)
     return render(
         request,
         "purchase_auth/return_form.html",
@@ -156,7 +181,7 @@ def order_return(request: HttpRequest, vip_id: str, number: str) -> HttpResponse
             "order": order,
             "customer": customer,
             "last_day": last_day,
-            "open": today() <= last_day,
+            "open": rules.is_returnable_on(order.created_on, today()),
             "nav": "customers",
         },
     )
@@ -172,13 +197,13 @@ def commit_request(request: HttpRequest, vip_id: str) -> HttpResponse:
         messages.error(request, _("Commit to a whole number of licences, 10 or more."))
     else:
         try:
-            services.three_year_commit_request(
+            three_year_commit_request(
                 reseller=request.reseller,  # type: ignore[attr-defined]
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=vip_id,
                 quantity=form.cleaned_data["quantity"],
             )
-        except services.PurchaseError as error:
+        except PurchaseError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("The three-year commit was offered to the customer's admin."))

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from console.accounts.models import Membership
+from console.accounts.selectors import members_who_may_write
 from console.forms import CleanTextMixin
 
 INVITABLE_ROLES = [
@@ -37,12 +38,7 @@ class RemoveMemberForm(forms.Form):
     def __init__(self, *args: Any, reseller: Any, removing: Membership, needs_target: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["reassign_to"]
-        field.queryset = (
-            Membership.objects.filter(reseller=reseller, status=Membership.Status.ACTIVE)
-            .exclude(role=Membership.Role.VIEWER)
-            .exclude(pk=removing.pk)
-            .select_related("user")
-        )
+        field.queryset = members_who_may_write(reseller=reseller).exclude(pk=removing.pk)
         field.label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.email} ({m.user.email})"
         field.required = needs_target
         if not needs_target:

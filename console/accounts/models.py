@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar, Self
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+if TYPE_CHECKING:
+    from django_scopes import ScopedManagerType
 
 
 class MarketSegment(models.TextChoices):
@@ -109,7 +114,7 @@ class Membership(models.Model):
     # Changes whenever an invitation is (re)sent, so only the newest emailed link works.
     invitation_nonce = models.CharField(max_length=32, blank=True)
 
-    objects = ScopedManager(reseller="reseller")
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "user__email"]

@@ -4,7 +4,8 @@ queues its email in one transaction."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.accounts.models import Membership, Reseller, User
+from console.accounts.selectors import members_who_may_write
 from console.audit.services import audit_log
 from console.outbox.services import mail_enqueue
 
@@ -231,14 +233,34 @@ def primary_admin_handover(*, reseller: Reseller, actor: User, membership_id: in
     return target
 
 
+@dataclass(frozen=True)
+class ManagedWork:
+    """What team members manage in an app built on accounts (customers, …): TEAM-2 asks each app how
+    much a member manages and has it reassign that work, so accounts never imports those apps."""
+
+    count: Callable[[Membership], int]
+    reassign: Callable[[Membership, Membership], int]  # (from, to) → rows moved, in the caller's transaction
+
+
+_managed_work: dict[str, ManagedWork] = {}
+
+
+def managed_work_register(name: str, work: ManagedWork) -> None:
+    """Called from an app's AppConfig.ready(); registering a name again replaces it."""
+    _managed_work[name] = work
+
+
+def managed_count(*, membership: Membership) -> int:
+    """How much `membership` manages across the apps (e.g. customers), for TEAM-2's reassignment."""
+    return sum(work.count(membership) for work in _managed_work.values())
+
+
 def team_member_remove(
     *, reseller: Reseller, actor: User, membership_id: int, reassign_to_id: int | None = None
 ) -> Membership:
     """TEAM-2: remove a member; they can no longer sign in to this reseller. The customers they manage
     move to `reassign_to_id` (an active member who may write) in the same transaction, with one
     set-based UPDATE. The primary admin cannot be removed."""
-    from customers.models import Customer  # customers build on accounts, not the other way round
-
     with transaction.atomic():
         membership = (
             Membership.objects.select_for_update(of=("self",))
@@ -251,20 +273,18 @@ def team_member_remove(
             raise TeamError(_("This person is no longer in the team."))
         if membership.user_id == actor.pk:
             raise TeamError(_("You cannot remove yourself."))
-        customers = Customer.objects.filter(reseller=reseller, managed_by=membership)
         moved = 0
-        if customers.exists():
+        if managed_count(membership=membership):
             target = (
-                Membership.objects.select_for_update(of=("self",))
-                .select_related("user")
-                .filter(reseller=reseller, pk=reassign_to_id, status=Membership.Status.ACTIVE)
-                .exclude(role=Membership.Role.VIEWER)
+                members_who_may_write(reseller=reseller)
+                .select_for_update(of=("self",))
+                .filter(pk=reassign_to_id)
                 .exclude(pk=membership.pk)
                 .first()
             )
             if target is None:
                 raise TeamError(_("Choose the active team member who takes over their customers."))
-            moved = customers.update(managed_by=target)
+            moved = sum(work.reassign(membership, target) for work in _managed_work.values())
         before = membership.status
         membership.status = Membership.Status.REMOVED
         membership.removed_at = timezone.now()
@@ -275,11 +295,3 @@ def team_member_remove(
             changes["customers_reassigned_to"] = [None, f"{target.user.email} ({moved})"]
         audit_log(reseller=reseller, actor=actor, action="team.remove", obj=membership, changes=changes)
     return membership
-
-
-def customers_managed_count(*, membership: Membership) -> int:
-    from customers.models import Customer
-
-    return Customer.objects.filter(
-        reseller_id=membership.reseller_id, managed_by=membership, removed_at__isnull=True
-    ).count()

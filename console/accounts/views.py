@@ -96,7 +96,7 @@ def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
         reseller=request.reseller,
         pk=pk,
     )
-    managed = services.customers_managed_count(membership=membership)
+    managed = services.managed_count(membership=membership)
     form = RemoveMemberForm(
         request.POST if request.method == "POST" else None,
         reseller=request.reseller,

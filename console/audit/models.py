@@ -1,11 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
+
+if TYPE_CHECKING:
+    from django_scopes import ScopedManagerType
 
 
 class AppendOnlyError(Exception):
@@ -33,7 +36,7 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
 
-    objects = ScopedManager(reseller="reseller")
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
     class Meta:
         ordering = ["-created_at", "-id"]

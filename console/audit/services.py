@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
@@ -34,6 +36,38 @@ def audit_log(
         object_repr=str(obj)[:200],
         changes=_jsonable(changes or {}),
     )
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audit event of a set-based step: what `audit_log` takes, for many objects at once."""
+
+    reseller_id: int | None
+    action: str
+    obj: models.Model
+    changes: dict[str, Any] = field(default_factory=dict)
+
+
+def audit_log_bulk(entries: Iterable[AuditEntry], *, actor: User | None = None) -> int:
+    """Write many audit events (AUD-1) with one INSERT, for set-based steps such as the periodic job
+    (JOB-3). Call it inside the transaction of the changes it records; returns how many it wrote."""
+    now = timezone.now()
+    events = [
+        AuditEvent(
+            created_at=now,
+            actor=actor,
+            actor_label=actor.email if actor else SYSTEM,
+            reseller_id=entry.reseller_id,
+            action=entry.action,
+            object_type=entry.obj._meta.label_lower,
+            object_id=str(entry.obj.pk),
+            object_repr=str(entry.obj)[:200],
+            changes=_jsonable(entry.changes),
+        )
+        for entry in entries
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
 
 
 def _jsonable(value: Any) -> Any:

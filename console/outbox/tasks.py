@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from console.outbox.services import outbox_deliver, outbox_due_ids
+from console.outbox.delivery import outbox_deliver, outbox_due_ids
 
 
 @shared_task(ignore_result=True)

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "customers",
     "purchase_auth",
     "renewals",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -187,7 +188,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=env.int("OUTBOX_FLUSH_SECONDS", default=60)),
     },
     "periodic-refresh": {
-        "task": "renewals.tasks.periodic_refresh_task",
+        "task": "console.tasks.periodic_run_task",
         "schedule": timedelta(minutes=env.int("PERIODIC_REFRESH_MINUTES", default=15)),
     },
 }

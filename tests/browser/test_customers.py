@@ -16,9 +16,9 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Browser, Locator, Page, expect
 
+from console.clock import today
 from console.outbox.models import OutboxMessage
 from customers.models import Customer
-from customers.rules import today
 from tests.conftest import Triad
 from tests.factories import CustomerFactory
 

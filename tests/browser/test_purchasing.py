@@ -19,11 +19,11 @@ from django.utils import formats, translation
 from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
 
 from console.accounts.models import User
+from console.clock import today
 from customers.models import Customer, CustomerAdmin, InvitationStatus
-from customers.rules import today
-from purchase_auth import services
 from purchase_auth.models import LicencePool, Order, Product, PurchaseAuthorization
-from purchase_auth.services import Line
+from purchase_auth.services import orders, purchase_authorizations
+from purchase_auth.services.common import Line
 from tests.conftest import Triad
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
@@ -74,7 +74,7 @@ def signed_in_user_page(browser: Browser, live_server: Any) -> Iterator[Callable
 
 
 def create_pa(triad: Triad, customer: Customer, *lines: tuple[Product, int]) -> PurchaseAuthorization:
-    return services.purchase_authorization_create(
+    return purchase_authorizations.purchase_authorization_create(
         reseller=triad.reseller_a,
         actor=triad.member_a.user,
         vip_id=customer.vip_id,
@@ -84,7 +84,7 @@ def create_pa(triad: Triad, customer: Customer, *lines: tuple[Product, int]) -> 
 
 def place_order(triad: Triad, customer: Customer, *lines: tuple[Product, int]) -> Order:
     """An order placed outside a request: the transaction commits, so the eager Celery task accepts it."""
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a,
         actor=triad.member_a.user,
         vip_id=customer.vip_id,

@@ -27,8 +27,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from console.outbox.delivery import outbox_deliver, outbox_due_ids
 from console.outbox.models import OutboxMessage
-from console.outbox.services import mail_enqueue, outbox_deliver, outbox_due_ids, outbox_retry_now
+from console.outbox.services import mail_enqueue, outbox_retry_now
 from console.outbox.tasks import outbox_flush
 from tests.conftest import Triad
 from tests.factories import OutboxMessageFactory, UserFactory

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -41,6 +42,7 @@ def _pa_of_a(triad: Triad) -> dict:
         created_on=timezone.localdate(),
         created_by=triad.member_a.user,
         due_date=timezone.localdate(),
+        suspends_on=timezone.localdate() + timedelta(days=61),
     )
     return {"vip_id": customer.vip_id, "number": pa.number}
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from customers.rules import CustomerFilter, customer_flags, filter_q
+from customers.rules import CustomerFilter, customer_flags_for, filter_q, suspended_q
 from customers.selectors import customer_counts, customer_list
 from tests.factories import CustomerFactory
 
@@ -113,7 +113,12 @@ def test_renewal_filters_change_the_moment_the_date_changes(triad, days_ahead, s
 def test_a_pending_request_becomes_past_due_the_day_after_its_due_date(triad, member_client):
     due = date(2026, 2, 28)
     CustomerFactory(
-        managed_by=triad.member_a, name="Due Soon", has_products=True, open_pa_min_due=due, open_pa_max_due=due
+        managed_by=triad.member_a,
+        name="Due Soon",
+        has_products=True,
+        open_pa_min_due=due,
+        open_pa_max_due=due,
+        open_pa_min_suspends=due + timedelta(days=47),
     )
     with time_machine.travel(due, tick=False):
         assert names(member_client.get(reverse("customers:list"), {"filter": "pending"})) == ["Due Soon"]
@@ -122,6 +127,8 @@ def test_a_pending_request_becomes_past_due_the_day_after_its_due_date(triad, me
         assert names(member_client.get(reverse("customers:list"), {"filter": "pending"})) == []
         page = member_client.get(reverse("customers:list"), {"filter": "past_due"})
         assert names(page) == ["Due Soon"] and "Overdue" in page.content.decode()
+    with time_machine.travel(due + timedelta(days=46), tick=False):
+        assert "Suspended" not in member_client.get(reverse("customers:list"), {"filter": "past_due"}).content.decode()
     with time_machine.travel(due + timedelta(days=47), tick=False):
         assert "Suspended" in member_client.get(reverse("customers:list"), {"filter": "past_due"}).content.decode()
 
@@ -135,19 +142,16 @@ def test_python_flags_and_sql_filters_agree(triad, offset):
         anniversary_date=TODAY + timedelta(days=offset),
         open_pa_min_due=TODAY + timedelta(days=offset // 2),
         open_pa_max_due=TODAY + timedelta(days=offset),
+        open_pa_min_suspends=TODAY + timedelta(days=offset // 2 + 47),
     )
-    flags = customer_flags(
-        has_products=customer.has_products,
-        open_pa_min_due=customer.open_pa_min_due,
-        open_pa_max_due=customer.open_pa_max_due,
-        anniversary_date=customer.anniversary_date,
-        on=TODAY,
-    )
+    flags = customer_flags_for(customer, TODAY)
+    rows = type(customer).objects.filter(pk=customer.pk)
     for value in CustomerFilter.values:
         if value == CustomerFilter.ALL:
             continue
-        in_sql = type(customer).objects.filter(pk=customer.pk).filter(filter_q(value, TODAY)).exists()
-        assert in_sql == flags[value], value
+        assert rows.filter(filter_q(value, TODAY)).exists() == flags[value], value
+    suspended = rows.filter(suspended_q(TODAY, suspends_on="open_pa_min_suspends")).exists()
+    assert suspended == flags["suspended"]
 
 
 def test_managed_by_me_narrows_every_filter_and_its_counts(triad, member_client, frozen):

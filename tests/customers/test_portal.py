@@ -92,21 +92,21 @@ def test_licences_of_a_suspended_pa_cannot_be_assigned(triad, customer, owner_cl
     import time_machine
     from django.utils import timezone
 
-    from purchase_auth import services
+    from purchase_auth.services import common, licences, purchase_authorizations
 
     product = ProductFactory()
     start = timezone.localdate()
     with time_machine.travel(start, tick=False):
-        services.purchase_authorization_create(
+        purchase_authorizations.purchase_authorization_create(
             reseller=triad.reseller_a,
             actor=triad.member_a.user,
             vip_id=customer.vip_id,
-            lines=[services.Line(product, 4)],
+            lines=[common.Line(product, 4)],
         )
     with time_machine.travel(start + timedelta(days=61), tick=False):
-        with pytest.raises(services.PurchaseError, match="Assign 0 to 0"):
-            services.licences_assign(
+        with pytest.raises(common.PurchaseError, match="Assign 0 to 0"):
+            licences.licences_assign(
                 customer=customer, actor=customer.contract_owner, product_id=product.pk, assigned=1
             )
     with time_machine.travel(start + timedelta(days=60), tick=False):
-        services.licences_assign(customer=customer, actor=customer.contract_owner, product_id=product.pk, assigned=1)
+        licences.licences_assign(customer=customer, actor=customer.contract_owner, product_id=product.pk, assigned=1)

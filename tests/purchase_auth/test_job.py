@@ -14,10 +14,10 @@ from django_scopes import scopes_disabled
 
 from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
-from purchase_auth import services
+from console.periodic import periodic_run
 from purchase_auth.models import PurchaseAuthorization
-from purchase_auth.services import Line
-from renewals.services import periodic_refresh
+from purchase_auth.services import purchase_authorizations
+from purchase_auth.services.common import Line
 from tests.factories import CustomerFactory, ProductFactory
 
 CREATED = date(2026, 1, 5)
@@ -30,7 +30,7 @@ def make_pas(triad, count: int) -> list[PurchaseAuthorization]:
         for _ in range(count):
             customer = CustomerFactory(managed_by=triad.member_a)
             pas.append(
-                services.purchase_authorization_create(
+                purchase_authorizations.purchase_authorization_create(
                     reseller=triad.reseller_a,
                     actor=triad.member_a.user,
                     vip_id=customer.vip_id,
@@ -46,24 +46,24 @@ def states() -> list[str]:
 
 def test_pas_go_overdue_after_the_due_date_then_suspended_from_day_61(triad, django_capture_on_commit_callbacks):
     make_pas(triad, 2)
-    assert periodic_refresh(on=CREATED + timedelta(days=14))["purchase_authorizations"] == {
+    assert periodic_run(on=CREATED + timedelta(days=14))["purchase_authorizations"] == {
         "overdue": 0,
         "suspended": 0,
     }
     with django_capture_on_commit_callbacks(execute=True):
-        assert periodic_refresh(on=CREATED + timedelta(days=15))["purchase_authorizations"]["overdue"] == 2
+        assert periodic_run(on=CREATED + timedelta(days=15))["purchase_authorizations"]["overdue"] == 2
     assert states() == ["overdue", "overdue"]
     assert OutboxMessage.objects.filter(template="pa_overdue").count() == 2
     assert AuditEvent.objects.filter(action="pa.overdue", actor_label="system").count() == 2
-    assert periodic_refresh(on=CREATED + timedelta(days=60))["purchase_authorizations"]["suspended"] == 0
-    assert periodic_refresh(on=CREATED + timedelta(days=61))["purchase_authorizations"]["suspended"] == 2
+    assert periodic_run(on=CREATED + timedelta(days=60))["purchase_authorizations"]["suspended"] == 0
+    assert periodic_run(on=CREATED + timedelta(days=61))["purchase_authorizations"]["suspended"] == 2
     assert states() == ["suspended", "suspended"]
     assert OutboxMessage.objects.filter(template="pa_suspended").count() == 2
 
 
 def test_a_pa_found_late_goes_straight_to_suspended(triad):
     make_pas(triad, 1)
-    assert periodic_refresh(on=CREATED + timedelta(days=90))["purchase_authorizations"] == {
+    assert periodic_run(on=CREATED + timedelta(days=90))["purchase_authorizations"] == {
         "overdue": 0,
         "suspended": 1,
     }
@@ -72,9 +72,9 @@ def test_a_pa_found_late_goes_straight_to_suspended(triad):
 def test_running_twice_changes_nothing_and_sends_nothing_the_second_time(triad):
     make_pas(triad, 3)
     on = CREATED + timedelta(days=20)
-    periodic_refresh(on=on)
+    periodic_run(on=on)
     emails, events = OutboxMessage.objects.count(), AuditEvent.objects.count()
-    assert periodic_refresh(on=on)["purchase_authorizations"] == {"overdue": 0, "suspended": 0}
+    assert periodic_run(on=on)["purchase_authorizations"] == {"overdue": 0, "suspended": 0}
     assert (OutboxMessage.objects.count(), AuditEvent.objects.count()) == (emails, events)
 
 
@@ -82,7 +82,7 @@ def test_ordered_and_cancelled_pas_do_not_move(triad):
     first, second = make_pas(triad, 2)
     PurchaseAuthorization.objects.filter(pk=first.pk).update(state="ordered")
     PurchaseAuthorization.objects.filter(pk=second.pk).update(state="cancelled")
-    assert periodic_refresh(on=CREATED + timedelta(days=100))["purchase_authorizations"] == {
+    assert periodic_run(on=CREATED + timedelta(days=100))["purchase_authorizations"] == {
         "overdue": 0,
         "suspended": 0,
     }
@@ -91,12 +91,12 @@ def test_ordered_and_cancelled_pas_do_not_move(triad):
 def test_the_number_of_statements_does_not_grow_with_the_customers(triad):
     make_pas(triad, 2)
     with CaptureQueriesContext(connection) as few:
-        periodic_refresh(on=CREATED + timedelta(days=30))
+        periodic_run(on=CREATED + timedelta(days=30))
     PurchaseAuthorization.objects.update(state="pending")
     OutboxMessage.objects.all().delete()
     make_pas(triad, 20)
     with CaptureQueriesContext(connection) as many:
-        periodic_refresh(on=CREATED + timedelta(days=31))
+        periodic_run(on=CREATED + timedelta(days=31))
 
     assert len(many.captured_queries) == len(few.captured_queries)
 
@@ -111,7 +111,7 @@ def test_concurrent_runs_move_each_pa_once_and_email_once(triad):
         try:
             barrier.wait(timeout=10)
             with scopes_disabled():
-                results.append(periodic_refresh(on=CREATED + timedelta(days=20))["purchase_authorizations"])
+                results.append(periodic_run(on=CREATED + timedelta(days=20))["purchase_authorizations"])
         finally:
             connection.close()
 

@@ -16,9 +16,9 @@ from django_scopes import scope
 from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
 from customers.models import Customer
-from purchase_auth import services
 from purchase_auth.models import LicencePool, Order, PurchaseAuthorization
-from purchase_auth.services import Line
+from purchase_auth.services import common, order_acceptance, orders, purchase_authorizations
+from purchase_auth.services.common import Line
 from tests.factories import CustomerFactory, ProductFactory
 
 TODAY = date(2026, 3, 10)
@@ -41,7 +41,7 @@ def product(db):
 
 
 def create_pa(triad, customer, product, quantity=5) -> PurchaseAuthorization:
-    return services.purchase_authorization_create(
+    return purchase_authorizations.purchase_authorization_create(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, quantity)]
     )
 
@@ -72,7 +72,7 @@ def test_a_purchase_authorization_gives_immediate_access_and_sets_the_anniversar
 def test_no_new_purchase_authorization_while_one_is_past_due(triad, customer, product, frozen):
     create_pa(triad, customer, product)
     frozen.move_to(TODAY + timedelta(days=15))
-    with pytest.raises(services.PurchaseError, match="past-due"):
+    with pytest.raises(common.PurchaseError, match="past-due"):
         create_pa(triad, customer, product)
     frozen.move_to(TODAY + timedelta(days=14))
     create_pa(triad, customer, product)  # still within the due date: fine
@@ -91,14 +91,14 @@ def test_no_new_purchase_authorization_while_one_is_past_due(triad, customer, pr
 )
 def test_purchase_authorizations_refuse_what_the_catalogue_forbids(triad, customer, kwargs, quantity, message):
     product = ProductFactory(**kwargs)
-    with pytest.raises(services.PurchaseError, match=message):
+    with pytest.raises(common.PurchaseError, match=message):
         create_pa(triad, customer, product, quantity)
     assert not PurchaseAuthorization.objects.exists() and not LicencePool.objects.filter(pending__gt=0).exists()
 
 
 def test_team_and_enterprise_products_can_be_bought_on_one_vip(triad, customer):
     team, enterprise = ProductFactory(offering_type="TEAM"), ProductFactory(offering_type="ENTERPRISE")
-    pa = services.purchase_authorization_create(
+    pa = purchase_authorizations.purchase_authorization_create(
         reseller=triad.reseller_a,
         actor=triad.member_a.user,
         vip_id=customer.vip_id,
@@ -109,7 +109,7 @@ def test_team_and_enterprise_products_can_be_bought_on_one_vip(triad, customer):
 
 def test_cancel_removes_the_pending_licences(triad, customer, product, frozen):
     pa = create_pa(triad, customer, product, 5)
-    services.purchase_authorization_cancel(
+    purchase_authorizations.purchase_authorization_cancel(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, number=pa.number
     )
     pa.refresh_from_db()
@@ -121,8 +121,8 @@ def test_cancel_removes_the_pending_licences(triad, customer, product, frozen):
 def test_cancel_is_refused_once_licences_are_assigned(triad, customer, product):
     pa = create_pa(triad, customer, product, 5)
     LicencePool.objects.filter(customer=customer, product=product).update(assigned=1)
-    with pytest.raises(services.PurchaseError, match="assigned"):
-        services.purchase_authorization_cancel(
+    with pytest.raises(common.PurchaseError, match="assigned"):
+        purchase_authorizations.purchase_authorization_cancel(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, number=pa.number
         )
     pa.refresh_from_db()
@@ -143,7 +143,7 @@ def test_an_order_from_the_pa_is_accepted_fulfils_the_licences_and_emails_the_cu
     pa = create_pa(triad, customer, product, 12)
     frozen.move_to(TODAY + timedelta(days=3))
     with django_capture_on_commit_callbacks(execute=True):
-        order = services.order_place(
+        order = orders.order_place(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, pa_number=pa.number
         )
     order.refresh_from_db()
@@ -167,7 +167,7 @@ def test_a_mid_term_order_is_prorated_to_the_anniversary(
 ):
     Customer.objects.filter(pk=customer.pk).update(anniversary_date=date(2026, 7, 15), has_products=True)
     with django_capture_on_commit_callbacks(execute=True):
-        order = services.order_place(
+        order = orders.order_place(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 3)]
         )
     line = order.lines.get()
@@ -178,7 +178,7 @@ def test_a_first_order_without_pa_sets_the_anniversary_when_accepted(
     triad, customer, product, frozen, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.order_place(
+        orders.order_place(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 1)]
         )
     customer.refresh_from_db()
@@ -189,12 +189,12 @@ def test_a_failed_acceptance_leaves_a_failed_order_and_nothing_else(
     triad, customer, product, django_capture_on_commit_callbacks
 ):
     pa = create_pa(triad, customer, product, 4)
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, pa_number=pa.number
     )
     product.is_active = False
     product.save()
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     order.refresh_from_db()
     assert order.status == "failed" and "not sold" in order.failure_reason
     assert (pool(customer, product).fulfilled, pool(customer, product).pending) == (0, 4)
@@ -204,22 +204,22 @@ def test_a_failed_acceptance_leaves_a_failed_order_and_nothing_else(
 
 
 def test_accepting_twice_changes_nothing_the_second_time(triad, customer, product):
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 2)]
     )
-    services.order_accept(order_id=order.pk)
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     assert pool(customer, product).fulfilled == 2
     assert OutboxMessage.objects.filter(template="order_confirmation").count() == 1
 
 
 def test_the_level_never_drops_mid_term(triad, customer, product):
     Customer.objects.filter(pk=customer.pk).update(vip_select_level="03")
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 1)]
     )
     assert order.lines.get().level == "03"
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     customer.refresh_from_db()
     assert customer.vip_select_level == "03"
 
@@ -234,7 +234,7 @@ def _race(triad, actions) -> list[str]:
             with scope(reseller=triad.reseller_a.pk):  # as a request would run it
                 action()
             outcomes.append("ok")
-        except services.PurchaseError as error:
+        except common.PurchaseError as error:
             outcomes.append(str(error))
         finally:
             connection.close()
@@ -253,7 +253,7 @@ def test_two_simultaneous_cancels_one_wins(triad):
     pa = create_pa(triad, customer, product, 3)
 
     def cancel():
-        services.purchase_authorization_cancel(
+        purchase_authorizations.purchase_authorization_cancel(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, number=pa.number
         )
 
@@ -269,7 +269,7 @@ def test_two_orders_from_the_same_pa_one_wins(triad, settings):
     pa = create_pa(triad, customer, product, 3)
 
     def order():
-        services.order_place(
+        orders.order_place(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, pa_number=pa.number
         )
 
@@ -286,12 +286,12 @@ def test_an_order_racing_a_cancel_one_wins(triad):
     pa = create_pa(triad, customer, product, 3)
 
     def order():
-        services.order_place(
+        orders.order_place(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, pa_number=pa.number
         )
 
     def cancel():
-        services.purchase_authorization_cancel(
+        purchase_authorizations.purchase_authorization_cancel(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, number=pa.number
         )
 

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 
+from customers.models import Customer
+from customers.rules import payment_due_date, payment_state, payment_state_sql, payment_suspends_on
 from purchase_auth import rules
+from tests.factories import CustomerFactory
 
 
 @pytest.mark.parametrize(
@@ -70,12 +73,22 @@ def test_three_year_commit_levels(segment, quantity, level):
 )
 def test_purchase_authorizations_go_overdue_then_suspended(day, state):
     created = date(2026, 1, 1)
-    from datetime import timedelta
+    due, suspends_on = payment_due_date(created), payment_suspends_on(created)
+    assert payment_state(due_date=due, suspends_on=suspends_on, on=created + timedelta(days=day)) == state
 
-    assert (
-        rules.pa_time_state(created_on=created, due_date=rules.pa_due_date(created), on=created + timedelta(days=day))
-        == state
+
+@pytest.mark.parametrize("offset", range(-3, 4))
+@pytest.mark.parametrize("state", ["pending", "overdue", "suspended"])
+def test_the_payment_state_in_sql_is_the_python_rule(db, offset, state):
+    """One rule, two evaluations: the SQL expression the job and the report use gives what the
+    function gives, on every side of both boundaries."""
+    due, suspends_on = date(2026, 1, 15), date(2026, 3, 3)
+    on = {"pending": due, "overdue": due + timedelta(days=1), "suspended": suspends_on}[state] + timedelta(offset)
+    customer = CustomerFactory(open_pa_min_due=due, open_pa_min_suspends=suspends_on, has_products=True)
+    in_sql = Customer.objects.filter(pk=customer.pk).annotate(
+        s=payment_state_sql(on, due_date="open_pa_min_due", suspends_on="open_pa_min_suspends")
     )
+    assert in_sql.get().s == payment_state(due_date=due, suspends_on=suspends_on, on=on)
 
 
 def test_the_first_anniversary_is_twelve_months_later_even_from_29_february():

@@ -12,11 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from console.outbox.models import OutboxMessage
+from console.periodic import periodic_run
 from customers.models import Customer, CustomerAdmin, InvitationStatus
-from purchase_auth import services
+from purchase_auth import selectors as purchase_selectors
 from purchase_auth.models import ThreeYearCommit
-from purchase_auth.services import Line
-from renewals.services import periodic_refresh
+from purchase_auth.services import common, order_acceptance, orders, three_year_commit
+from purchase_auth.services.common import Line
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
 TODAY = date(2026, 3, 10)
@@ -48,17 +49,17 @@ def select_customer(triad, product, frozen):
         managed_by=triad.member_a, contract_owner=owner, invitation_status=InvitationStatus.ACCEPTED, segment="COM"
     )
     CustomerAdmin.objects.create(customer=customer, user=owner)
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 12)]
     )
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     customer.refresh_from_db()
     assert customer.vip_select_level == "02"
     return customer
 
 
 def request(triad, customer, quantity=20) -> ThreeYearCommit:
-    return services.three_year_commit_request(
+    return three_year_commit.three_year_commit_request(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, quantity=quantity
     )
 
@@ -81,10 +82,10 @@ def test_accepted_then_committed_once_the_quantity_is_reached_with_the_level_loc
     assert response.status_code == 302
     commit.refresh_from_db()
     assert commit.status == "accepted" and commit.deadline == TODAY + timedelta(days=30)
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=select_customer.vip_id, lines=[Line(product, 8)]
     )
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     commit.refresh_from_db()
     select_customer.refresh_from_db()
     assert commit.status == "committed" and commit.level == "12"
@@ -93,7 +94,7 @@ def test_accepted_then_committed_once_the_quantity_is_reached_with_the_level_loc
     )
     assert select_customer.three_year_commit_status == "committed"
     # the locked level prices the next order
-    next_order = services.order_place(
+    next_order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=select_customer.vip_id, lines=[Line(product, 1)]
     )
     assert next_order.lines.get().level == "12" and next_order.lines.get().unit_price == Decimal("90.00")
@@ -101,24 +102,28 @@ def test_accepted_then_committed_once_the_quantity_is_reached_with_the_level_loc
 
 def test_not_reaching_the_quantity_in_30_days_is_non_compliant(triad, select_customer, frozen):
     request(triad, select_customer, 50)
-    services.three_year_commit_decide(customer=select_customer, actor=select_customer.contract_owner, accept=True)
-    assert periodic_refresh(on=TODAY + timedelta(days=30))["three_year_commits"]["non_compliant"] == 0
-    assert periodic_refresh(on=TODAY + timedelta(days=31))["three_year_commits"]["non_compliant"] == 1
-    assert periodic_refresh(on=TODAY + timedelta(days=31))["three_year_commits"]["non_compliant"] == 0  # idempotent
+    three_year_commit.three_year_commit_decide(
+        customer=select_customer, actor=select_customer.contract_owner, accept=True
+    )
+    assert periodic_run(on=TODAY + timedelta(days=30))["three_year_commits"]["non_compliant"] == 0
+    assert periodic_run(on=TODAY + timedelta(days=31))["three_year_commits"]["non_compliant"] == 1
+    assert periodic_run(on=TODAY + timedelta(days=31))["three_year_commits"]["non_compliant"] == 0  # idempotent
     select_customer.refresh_from_db()
     assert select_customer.three_year_commit_status == "non_compliant"
 
 
 def test_a_committed_commit_expires_after_the_third_term(triad, select_customer, product, frozen):
     request(triad, select_customer, 12)
-    services.three_year_commit_decide(customer=select_customer, actor=select_customer.contract_owner, accept=True)
+    three_year_commit.three_year_commit_decide(
+        customer=select_customer, actor=select_customer.contract_owner, accept=True
+    )
     commit = ThreeYearCommit.objects.get()
     assert commit.status == "committed"  # 12 already bought this term
-    assert periodic_refresh(on=commit.ends_on)["three_year_commits"]["expired"] == 0
-    assert periodic_refresh(on=commit.ends_on + timedelta(days=1))["three_year_commits"]["expired"] == 1
+    assert periodic_run(on=commit.ends_on)["three_year_commits"]["expired"] == 0
+    assert periodic_run(on=commit.ends_on + timedelta(days=1))["three_year_commits"]["expired"] == 1
     select_customer.refresh_from_db()
     assert select_customer.three_year_commit_status == "expired"
-    assert services.customer_level(select_customer) == "02"
+    assert purchase_selectors.customer_level(select_customer) == "02"
 
 
 def test_declining(triad, select_customer):
@@ -139,25 +144,27 @@ def test_refused_for_customers_that_do_not_qualify(triad, frozen, setup, message
     customer = CustomerFactory(managed_by=triad.member_a, **setup)
     if "extended_term_months" in setup:
         Customer.objects.filter(pk=customer.pk).update(vip_select_level="02")
-    with pytest.raises(services.PurchaseError, match=message):
+    with pytest.raises(common.PurchaseError, match=message):
         request(triad, customer)
     assert not ThreeYearCommit.objects.exists()
 
 
 def test_at_least_ten_and_one_at_a_time(triad, select_customer):
-    with pytest.raises(services.PurchaseError, match="10 licences or more"):
+    with pytest.raises(common.PurchaseError, match="10 licences or more"):
         request(triad, select_customer, 9)
     request(triad, select_customer, 10)
-    with pytest.raises(services.PurchaseError, match="already has"):
+    with pytest.raises(common.PurchaseError, match="already has"):
         request(triad, select_customer, 10)
 
 
 def test_a_return_may_not_go_below_the_committed_quantity(triad, select_customer, product, frozen):
     request(triad, select_customer, 12)
-    services.three_year_commit_decide(customer=select_customer, actor=select_customer.contract_owner, accept=True)
+    three_year_commit.three_year_commit_decide(
+        customer=select_customer, actor=select_customer.contract_owner, accept=True
+    )
     order = select_customer.orders.get()
-    with pytest.raises(services.PurchaseError, match="below its three-year commitment"):
-        services.order_return(
+    with pytest.raises(common.PurchaseError, match="below its three-year commitment"):
+        orders.order_return(
             reseller=triad.reseller_a,
             actor=triad.member_a.user,
             vip_id=select_customer.vip_id,

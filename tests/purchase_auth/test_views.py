@@ -10,9 +10,9 @@ import time_machine
 from django.urls import reverse
 
 from console.outbox.models import OutboxMessage
-from purchase_auth import services
 from purchase_auth.models import LicencePool, Order, PurchaseAuthorization, Return
-from purchase_auth.services import Line
+from purchase_auth.services import common, order_acceptance, orders, purchase_authorizations
+from purchase_auth.services.common import Line
 from tests.factories import CustomerFactory, ProductFactory
 
 TODAY = date(2026, 3, 10)
@@ -54,7 +54,7 @@ def test_a_member_creates_a_pa_from_the_plans_tab_and_sees_pending_licences(
 def test_the_order_from_a_pa_shows_on_the_orders_tab_with_its_prices(
     triad, member_client, customer, product, frozen, django_capture_on_commit_callbacks
 ):
-    pa = services.purchase_authorization_create(
+    pa = purchase_authorizations.purchase_authorization_create(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 3)]
     )
     url = reverse("purchasing:order_place", args=[customer.vip_id])
@@ -62,9 +62,9 @@ def test_the_order_from_a_pa_shows_on_the_orders_tab_with_its_prices(
     with django_capture_on_commit_callbacks(execute=True):
         response = member_client.post(url + f"?pa={pa.number}", {"pa": pa.number})
     assert response.status_code == 302
-    orders = tab(member_client, customer, "orders")
+    orders_html = tab(member_client, customer, "orders")
     order = Order.objects.get()
-    assert order.number in orders and "Complete" in orders and "360.00 USD" in orders
+    assert order.number in orders_html and "Complete" in orders_html and "360.00 USD" in orders_html
     assert "Ordered" in tab(member_client, customer, "plans")
 
 
@@ -72,7 +72,7 @@ def test_a_partial_return_within_14_days_removes_licences_and_credits_original_p
     triad, member_client, customer, product, frozen, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        order = services.order_place(
+        order = orders.order_place(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 12)]
         )
     line = order.lines.get()
@@ -91,10 +91,10 @@ def test_a_partial_return_within_14_days_removes_licences_and_credits_original_p
 
 
 def test_no_return_after_14_days(triad, member_client, customer, product, frozen):
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 2)]
     )
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     frozen.move_to(TODAY + timedelta(days=15))
     url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
     assert "can no longer be returned" in member_client.get(url).content.decode()
@@ -105,16 +105,16 @@ def test_no_return_after_14_days(triad, member_client, customer, product, frozen
 
 def test_returns_refuse_assigned_licences_and_consumables(triad, customer, product, frozen):
     stock = ProductFactory(is_consumable=True)
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a,
         actor=triad.member_a.user,
         vip_id=customer.vip_id,
         lines=[Line(product, 3), Line(stock, 1)],
     )
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     lines = {line.product_id: line for line in order.lines.all()}
-    with pytest.raises(services.PurchaseError, match="consumable"):
-        services.order_return(
+    with pytest.raises(common.PurchaseError, match="consumable"):
+        orders.order_return(
             reseller=triad.reseller_a,
             actor=triad.member_a.user,
             vip_id=customer.vip_id,
@@ -122,8 +122,8 @@ def test_returns_refuse_assigned_licences_and_consumables(triad, customer, produ
             quantities={lines[stock.pk].pk: 1},
         )
     LicencePool.objects.filter(customer=customer, product=product).update(assigned=3)
-    with pytest.raises(services.PurchaseError, match="assigned"):
-        services.order_return(
+    with pytest.raises(common.PurchaseError, match="assigned"):
+        orders.order_return(
             reseller=triad.reseller_a,
             actor=triad.member_a.user,
             vip_id=customer.vip_id,
@@ -188,7 +188,7 @@ def test_hostile_purchasing_urls_never_give_a_500(triad, member_client, customer
 
 
 def test_another_resellers_pa_cannot_be_cancelled_or_ordered(triad, customer, product):
-    pa = services.purchase_authorization_create(
+    pa = purchase_authorizations.purchase_authorization_create(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 1)]
     )
     outsider = triad.client_for(triad.member_b)
@@ -199,10 +199,10 @@ def test_another_resellers_pa_cannot_be_cancelled_or_ordered(triad, customer, pr
 
 
 def test_return_form_bad_input(triad, member_client, customer, product, frozen):
-    order = services.order_place(
+    order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 2)]
     )
-    services.order_accept(order_id=order.pk)
+    order_acceptance.order_accept(order_id=order.pk)
     line = order.lines.get()
     url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
     for value in ["3", "-1", "abc", "0", "", "1\x00"]:
@@ -212,7 +212,7 @@ def test_return_form_bad_input(triad, member_client, customer, product, frozen):
 
 
 def test_licences_of_a_suspended_pa_are_shown_as_stopped(triad, member_client, customer, product, frozen):
-    services.purchase_authorization_create(
+    purchase_authorizations.purchase_authorization_create(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 4)]
     )
     frozen.move_to(TODAY + timedelta(days=60))

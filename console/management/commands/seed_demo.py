@@ -13,8 +13,7 @@ from django_scopes import scopes_disabled
 
 from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.services import audit_log
-from customers.demo import demo_customers_create
-from purchase_auth.demo import demo_catalogue_create, demo_purchases_create
+from console.demo import demo_run
 
 DEMO_PASSWORD = "demo-console-2026"  # noqa: S105  (printed for people trying the console locally)
 
@@ -46,14 +45,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with scopes_disabled(), transaction.atomic():
             logins = [login for spec in RESELLERS for login in self._reseller(spec)]
-            demo_catalogue_create()
-            created_customers = 0
-            for spec in RESELLERS:
-                created = demo_customers_create(
-                    reseller=Reseller.objects.get(reseller_id=spec["reseller_id"]), count=300
-                )
-                demo_purchases_create(created)
-                created_customers += len(created)
+            run = demo_run([Reseller.objects.get(reseller_id=spec["reseller_id"]) for spec in RESELLERS])
+            created_customers = run.counts.get("customers", 0)
             operator, created = User.objects.get_or_create(
                 email="operator@example.com",
                 defaults={"first_name": "Olga", "last_name": "Operator", "is_staff": True, "is_superuser": True},

@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django_scopes import scope
 
+from console.clock import today
 from customers.models import Customer
-from customers.rules import today
 from purchase_auth import selectors as purchasing
-from purchase_auth import services
 from purchase_auth.forms import PurchaseAuthorizationForm
+from purchase_auth.services.common import PurchaseError
+from purchase_auth.services.licences import licences_assign
+from purchase_auth.services.purchase_authorizations import purchase_authorization_create
+from purchase_auth.services.three_year_commit import three_year_commit_decide
 
 
 class AssignForm(forms.Form):
@@ -79,13 +82,13 @@ def assign(request: HttpRequest, customer: Customer) -> HttpResponse:
         messages.error(request, _("Enter a whole number of licences, 0 or more."))
     else:
         try:
-            pool = services.licences_assign(
+            pool = licences_assign(
                 customer=customer,
                 actor=request.user,  # type: ignore[arg-type]
                 product_id=form.cleaned_data["product"],
                 assigned=form.cleaned_data["assigned"],
             )
-        except services.PurchaseError as error:
+        except PurchaseError as error:
             messages.error(request, str(error))
         else:
             messages.success(
@@ -106,14 +109,14 @@ def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
     form = PurchaseAuthorizationForm(request.POST if request.method == "POST" else None, customer=customer)
     if request.method == "POST" and form.is_valid():
         try:
-            pa = services.purchase_authorization_create(
+            pa = purchase_authorization_create(
                 reseller=customer.reseller,
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=customer.vip_id,
                 lines=form.cleaned_data["lines"],
                 po_number=form.cleaned_data["po_number"],
             )
-        except services.PurchaseError as error:
+        except PurchaseError as error:
             form.add_error(None, str(error))
         else:
             messages.success(
@@ -134,12 +137,12 @@ def commit_decide(request: HttpRequest, customer: Customer) -> HttpResponse:
         messages.error(request, _("Choose accept or decline."))
     else:
         try:
-            commit = services.three_year_commit_decide(
+            commit = three_year_commit_decide(
                 customer=customer,
                 actor=request.user,  # type: ignore[arg-type]
                 accept=decision == "accept",
             )
-        except services.PurchaseError as error:
+        except PurchaseError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Three-year commit: %(status)s.") % {"status": commit.get_status_display()})

@@ -1,0 +1,187 @@
+"""ORD-1, ORD-2, ORD-5: place orders (accepted asynchronously by `order_acceptance`) and returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from console.accounts.models import Reseller, User
+from console.audit.services import audit_log
+from console.clock import today
+from console.outbox.services import mail_enqueue
+from customers.models import ThreeYearCommitStatus
+from purchase_auth import rules, selectors
+from purchase_auth.models import (
+    Order,
+    OrderLine,
+    PurchaseAuthorization,
+    Return,
+    ReturnLine,
+    ThreeYearCommit,
+)
+from purchase_auth.services.common import (
+    OPEN,
+    Line,
+    PurchaseError,
+    check_lines,
+    customer_purchase_state_refresh,
+    locked_customer,
+    pool_add,
+)
+from purchase_auth.services.pricing import priced_lines
+from purchase_auth.tasks import order_accept_task
+
+
+def order_place(
+    *,
+    reseller: Reseller,
+    actor: User,
+    vip_id: str,
+    lines: Iterable[Line] = (),
+    pa_number: str = "",
+) -> Order:
+    """ORD-1, ORD-2: place a new or add-on order, optionally from a pending PA (whose lines it copies).
+    It is priced now, prorated by whole months to the Anniversary Date, and accepted asynchronously."""
+    with transaction.atomic():
+        customer = locked_customer(reseller, vip_id)
+        on = today()
+        pa = None
+        if pa_number:
+            pa = (
+                PurchaseAuthorization.objects.select_for_update()
+                .filter(reseller=reseller, customer=customer, number=pa_number)
+                .first()
+            )
+            if pa is None or pa.state not in OPEN:
+                raise PurchaseError(_("This purchase authorization cannot be ordered: it is not pending any more."))
+            if pa.orders.exclude(status=Order.Status.FAILED).exists():
+                raise PurchaseError(_("An order for this purchase authorization was placed already."))
+            lines = [Line(line.product, line.quantity) for line in pa.lines.select_related("product")]
+        checked = check_lines(customer, lines, allow_consumables=True)
+        anniversary = customer.anniversary_date or rules.first_anniversary(on)
+        months = rules.months_to_anniversary(on, anniversary)  # an extended term pays up to 48 months up front
+        qualifying = sum(line.quantity for line in checked if line.product.counts_for_vip_select)
+        level = max(selectors.customer_level(customer), rules.volume_level(qualifying))
+        order = Order(
+            reseller=reseller,
+            customer=customer,
+            purchase_authorization=pa,
+            created_at=timezone.now(),
+            created_on=on,
+            created_by=actor,
+            anniversary_date=anniversary,
+        )
+        order_lines = priced_lines(lines=checked, segment=customer.segment, level=level, months=months)
+        order.total = sum((line.line_total for line in order_lines), Decimal("0.00"))
+        try:
+            with transaction.atomic():
+                order.save()
+        except IntegrityError as error:  # order_one_per_pa: another order won the race
+            raise PurchaseError(_("An order for this purchase authorization was placed already.")) from error
+        for line in order_lines:
+            line.order = order
+        OrderLine.objects.bulk_create(order_lines)
+        customer_purchase_state_refresh(customer)
+        audit_log(
+            reseller=reseller,
+            actor=actor,
+            action="order.place",
+            obj=order,
+            changes={"status": [None, order.status], "total": [None, order.total], "pa": [None, pa_number or None]},
+        )
+        transaction.on_commit(lambda: order_accept_task.delay(order.pk), robust=True)
+    return order
+
+
+def order_return(
+    *, reseller: Reseller, actor: User, vip_id: str, order_number: str, quantities: dict[int, int]
+) -> Return:
+    """ORD-5: return all or part of an order's lines within 14 days (policy) of the order date. The
+    licences go at once; the credit is at the original prices. Consumables count as used once
+    delivered and cannot be returned. Refused when it would leave assigned licences uncovered."""
+    with transaction.atomic():
+        customer = locked_customer(reseller, vip_id)
+        order = (
+            Order.objects.select_for_update().filter(reseller=reseller, customer=customer, number=order_number).first()
+        )
+        if order is None:
+            raise PurchaseError(_("This order does not exist."))
+        if order.status != Order.Status.COMPLETE:
+            raise PurchaseError(_("Only a complete order can be returned."))
+        last_day = rules.return_last_day(order.created_on)
+        if not rules.is_returnable_on(order.created_on, today()):
+            raise PurchaseError(
+                _("Order %(number)s can no longer be returned: the last day was %(day)s.")
+                % {"number": order.number, "day": last_day.isoformat()}
+            )
+        lines = {line.pk: line for line in order.lines.select_for_update().select_related("product")}
+        wanted = {pk: quantity for pk, quantity in quantities.items() if quantity}
+        if not wanted or any(pk not in lines for pk in wanted):
+            raise PurchaseError(_("Enter how many licences to return."))
+        credit = Decimal("0.00")
+        return_lines = []
+        for pk, quantity in wanted.items():
+            line = lines[pk]
+            if line.product.is_consumable:
+                raise PurchaseError(
+                    _("%(product)s is a consumable and cannot be returned.") % {"product": line.product.name}
+                )
+            if not 1 <= quantity <= line.quantity - line.returned_quantity:
+                raise PurchaseError(
+                    _("Return 1 to %(max)d of %(product)s.")
+                    % {"max": line.quantity - line.returned_quantity, "product": line.product.name}
+                )
+            amount = rules.line_total(unit_price=line.unit_price, quantity=quantity, months=line.months)
+            credit += amount
+            return_lines.append((line, quantity, amount))
+        if customer.three_year_commit_status == ThreeYearCommitStatus.COMMITTED:
+            commit = ThreeYearCommit.objects.get(customer=customer, status=ThreeYearCommitStatus.COMMITTED)
+            returned_qualifying = sum(q for line, q, _a in return_lines if line.product.counts_for_vip_select)
+            if selectors.qualifying_bought(customer) - returned_qualifying < commit.committed_quantity:
+                raise PurchaseError(
+                    _("This return would take the customer below its three-year commitment of %(count)d licences.")
+                    % {"count": commit.committed_quantity}
+                )
+        record = Return.objects.create(
+            reseller=reseller,
+            order=order,
+            created_at=timezone.now(),
+            created_by=actor,
+            credit=credit,
+            currency=order.currency,
+        )
+        try:
+            with transaction.atomic():
+                for line, quantity, amount in return_lines:
+                    ReturnLine.objects.create(return_record=record, order_line=line, quantity=quantity, credit=amount)
+                    OrderLine.objects.filter(pk=line.pk).update(returned_quantity=F("returned_quantity") + quantity)
+                    pool_add(customer, line.product, fulfilled=-quantity)
+        except IntegrityError as error:
+            raise PurchaseError(
+                _("Some of these licences are assigned to users; the customer must unassign them before the return.")
+            ) from error
+        audit_log(
+            reseller=reseller,
+            actor=actor,
+            action="order.return",
+            obj=order,
+            changes={
+                "return": [None, record.number],
+                "credit": [None, str(credit)],
+                "lines": [None, ", ".join(f"{q} × {line.product.code}" for line, q, _a in return_lines)],
+            },
+        )
+        recipient = customer.contract_owner.email if customer.contract_owner else customer.contact_email
+        mail_enqueue(
+            to=recipient,
+            template="return_processed",
+            language=customer.language,
+            reseller=reseller,
+            context={"customer": customer, "order": order, "record": record, "lines": return_lines},
+        )
+    return record
