@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_htmx",
     "django_filters",
+    "django_countries",  # for its translated country names
     "django_celery_beat",
     "axes",
     "console",
