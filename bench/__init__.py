@@ -4,7 +4,6 @@
     .venv/bin/python -m bench --rebuild # recreate the data
     .venv/bin/python -m bench --quick   # fewer repetitions, for a smoke run
     .venv/bin/python -m bench --only sort=   # only the list variants whose label contains "sort="
-    .venv/bin/python -m bench --experiments  # measure candidate fixes (see bench/experiments.py)
 
 It uses a PostgreSQL database of its own (`console_bench`, or BENCH_DATABASE_URL), never the
 development one. The data are deterministic (seeded) and dated relative to a fixed day, and the

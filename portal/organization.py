@@ -19,7 +19,7 @@ from django_scopes import scope
 from console.clock import today
 from customers.models import Customer
 from purchase_auth import selectors as purchasing
-from purchase_auth.forms import PurchaseAuthorizationForm
+from purchase_auth.forms import LineFormSet, PurchaseAuthorizationForm
 from purchase_auth.services.common import PurchaseError
 from purchase_auth.services.licences import licences_assign
 from purchase_auth.services.purchase_authorizations import purchase_authorization_create
@@ -106,14 +106,16 @@ def assign(request: HttpRequest, customer: Customer) -> HttpResponse:
 @portal_org_view
 def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
     """PA-1: the customer admin requests products (a purchase authorization) for immediate access."""
-    form = PurchaseAuthorizationForm(request.POST if request.method == "POST" else None, customer=customer)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = PurchaseAuthorizationForm(data)
+    lines = LineFormSet(data, customer=customer, consumables=False)
+    if request.method == "POST" and all([lines.is_valid(), form.is_valid()]):  # both run: every error shows
         try:
             pa = purchase_authorization_create(
                 reseller=customer.reseller,
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=customer.vip_id,
-                lines=form.cleaned_data["lines"],
+                lines=lines.lines,
                 po_number=form.cleaned_data["po_number"],
             )
         except PurchaseError as error:
@@ -125,7 +127,7 @@ def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
                 % {"number": pa.number},
             )
             return redirect("portal:organization", vip_id=customer.vip_id)
-    return render(request, "portal/request.html", {"customer": customer, "form": form})
+    return render(request, "portal/request.html", {"customer": customer, "form": form, "lines": lines})
 
 
 @require_POST

@@ -1,13 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from console.accounts.models import MarketSegment
+from console.admin import ReadOnlyAdmin, ReadOnlyInline
 from purchase_auth.models import (
     LicencePool,
     Order,
@@ -54,27 +52,9 @@ class PriceAdmin(admin.ModelAdmin):
     list_select_related = ["product"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Purchasing records change only through the console's audited services."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class PurchaseAuthorizationLineInline(admin.TabularInline):
+class PurchaseAuthorizationLineInline(ReadOnlyInline):
     model = PurchaseAuthorizationLine
-    extra = 0
-    can_delete = False
     readonly_fields = ["product", "quantity"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(PurchaseAuthorization)
@@ -86,14 +66,9 @@ class PurchaseAuthorizationAdmin(ReadOnlyAdmin):
     inlines = [PurchaseAuthorizationLineInline]
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    extra = 0
-    can_delete = False
     readonly_fields = ["product", "quantity", "level", "unit_price", "months", "line_total", "returned_quantity"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Order)

@@ -21,66 +21,95 @@ def products_for(customer: Customer, *, consumables: bool) -> list[Product]:
     return [p for p in products if customer.segment in p.segments]  # a short list; JSON lookups differ per DB
 
 
-class LinesForm(CleanTextMixin, forms.Form):
-    """Up to five product lines; empty rows are ignored."""
+def _product_label(product: Product) -> str:
+    consumable = f" · {_('consumable')}" if product.is_consumable else ""
+    return f"{product.name} · {product.get_offering_type_display()}{consumable}"
 
-    def __init__(self, *args: Any, customer: Customer, consumables: bool, **kwargs: Any) -> None:
+
+class LineForm(forms.Form):
+    """One product line. A row left empty is skipped by the formset; a half-filled one is an error."""
+
+    product = forms.TypedChoiceField(
+        label=_("Product"), coerce=int, empty_value=None, error_messages={"required": _("Choose a product.")}
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=ENTERPRISE_MAX_QUANTITY,
+        error_messages={"required": _("Enter a quantity.")},
+    )
+
+    def __init__(self, *args: Any, products: dict[int, Product], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.products = products_for(customer, consumables=consumables)
-        choices = [("", _("Choose a product"))] + [
-            (
-                p.pk,
-                f"{p.name} · {p.get_offering_type_display()}{' · ' + str(_('consumable')) if p.is_consumable else ''}",
-            )
-            for p in self.products
+        self.products = products
+        self.fields["product"].choices = [("", _("Choose a product"))] + [
+            (pk, _product_label(product)) for pk, product in products.items()
         ]
-        for row in range(LINE_ROWS):
-            self.fields[f"product_{row}"] = forms.TypedChoiceField(
-                label=_("Product"), choices=choices, coerce=int, required=False, empty_value=None
-            )
-            self.fields[f"quantity_{row}"] = forms.IntegerField(
-                label=_("Quantity"), min_value=1, max_value=ENTERPRISE_MAX_QUANTITY, required=False
-            )
-
-    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"product_{row}"], self[f"quantity_{row}"]) for row in range(LINE_ROWS)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        by_pk = {p.pk: p for p in self.products}
-        lines: list[Line] = []
-        seen: set[int] = set()
-        for row in range(LINE_ROWS):
-            product_pk, quantity = cleaned.get(f"product_{row}"), cleaned.get(f"quantity_{row}")
-            if product_pk is None and quantity is None:
-                continue
-            if product_pk is None:
-                self.add_error(f"product_{row}", _("Choose a product for this quantity."))
-                continue
-            if quantity is None:
-                self.add_error(f"quantity_{row}", _("Enter a quantity."))
-                continue
-            if product_pk in seen:
-                self.add_error(f"product_{row}", _("List each product once."))
-                continue
-            product = by_pk[product_pk]
-            if quantity > product.max_quantity:
-                self.add_error(f"quantity_{row}", _("At most %(max)s.") % {"max": f"{product.max_quantity:,}"})
-                continue
-            seen.add(product_pk)
-            lines.append(Line(product, quantity))
-        if not lines and not self.errors:
-            raise forms.ValidationError(_("Add at least one product."))
-        cleaned["lines"] = lines
+        product, quantity = self.products.get(cleaned.get("product")), cleaned.get("quantity")  # type: ignore[arg-type]
+        if product is not None and quantity is not None and quantity > product.max_quantity:
+            self.add_error("quantity", _("At most %(max)s.") % {"max": f"{product.max_quantity:,}"})
         return cleaned
 
 
-class PurchaseAuthorizationForm(LinesForm):
-    po_number = forms.CharField(label=_("End-user PO number (optional)"), max_length=35, required=False)
+class BaseLineFormSet(forms.BaseFormSet):
+    """The product lines of a purchase authorization or an order: products the customer may buy
+    (CAT-4), each at most once, at least one line."""
 
-    def __init__(self, *args: Any, customer: Customer, **kwargs: Any) -> None:
-        super().__init__(*args, customer=customer, consumables=False, **kwargs)
-        self.order_fields([name for name in self.fields if name != "po_number"] + ["po_number"])
+    default_error_messages = {
+        **forms.BaseFormSet.default_error_messages,
+        "too_many_forms": _("Add at most %(num)d products at a time."),
+    }
+
+    def __init__(self, data: Any = None, *, customer: Customer, consumables: bool, **kwargs: Any) -> None:
+        self.products = {product.pk: product for product in products_for(customer, consumables=consumables)}
+        kwargs.setdefault("prefix", "lines")
+        super().__init__(data, form_kwargs={"products": self.products}, **kwargs)
+
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[int] = set()
+        for form in self.forms:
+            if not form.has_changed():
+                continue
+            product = form.cleaned_data["product"]
+            if product in seen:
+                form.add_error("product", _("List each product once."))
+            seen.add(product)
+        if not seen:
+            raise forms.ValidationError(_("Add at least one product."), code="no_lines")
+
+    @property
+    def lines(self) -> list[Line]:
+        """The filled rows, in page order; only once the formset is valid."""
+        return [
+            Line(self.products[form.cleaned_data["product"]], form.cleaned_data["quantity"])
+            for form in self.forms
+            if form.has_changed()
+        ]
+
+    def add_error(self, message: str) -> None:
+        """Show a refusal that concerns the lines as a whole (e.g. from a service) above them."""
+        self.non_form_errors().append(message)
+
+
+LineFormSet = forms.formset_factory(
+    LineForm,
+    formset=BaseLineFormSet,
+    extra=LINE_ROWS,
+    max_num=LINE_ROWS,
+    absolute_max=LINE_ROWS,
+    validate_max=True,
+)
+
+
+class PurchaseAuthorizationForm(CleanTextMixin, forms.Form):
+    """The PA's own field; its lines are a LineFormSet beside it."""
+
+    po_number = forms.CharField(label=_("End-user PO number (optional)"), max_length=35, required=False)
 
 
 class ReturnForm(forms.Form):

@@ -15,7 +15,7 @@ from console.tenancy import WRITERS, console_view
 from customers.models import Customer
 from customers.selectors import customers_visible
 from purchase_auth import rules, selectors
-from purchase_auth.forms import CommitRequestForm, LinesForm, PurchaseAuthorizationForm, ReturnForm
+from purchase_auth.forms import CommitRequestForm, LineFormSet, PurchaseAuthorizationForm, ReturnForm
 from purchase_auth.models import Order, PurchaseAuthorization
 from purchase_auth.services.common import PurchaseError
 from purchase_auth.services.orders import order_place as order_place_service
@@ -59,14 +59,16 @@ def _tab(customer: Customer, tab: str) -> str:
 def pa_create(request: HttpRequest, vip_id: str) -> HttpResponse:
     """PA-1: Plans tab → Create purchase authorization."""
     customer = _customer(request, vip_id)
-    form = PurchaseAuthorizationForm(request.POST if request.method == "POST" else None, customer=customer)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = PurchaseAuthorizationForm(data)
+    lines = LineFormSet(data, customer=customer, consumables=False)
+    if request.method == "POST" and all([lines.is_valid(), form.is_valid()]):  # both run: every error shows
         try:
             pa = purchase_authorization_create(
                 reseller=request.reseller,  # type: ignore[attr-defined]
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=vip_id,
-                lines=form.cleaned_data["lines"],
+                lines=lines.lines,
                 po_number=form.cleaned_data["po_number"],
             )
         except PurchaseError as error:
@@ -78,7 +80,11 @@ def pa_create(request: HttpRequest, vip_id: str) -> HttpResponse:
                 % {"number": pa.number, "due": pa.due_date.isoformat()},
             )
             return redirect(_tab(customer, "plans"))
-    return render(request, "purchase_auth/pa_form.html", {"form": form, "customer": customer, "nav": "customers"})
+    return render(
+        request,
+        "purchase_auth/pa_form.html",
+        {"form": form, "lines": lines, "customer": customer, "nav": "customers"},
+    )
 
 
 @require_POST
@@ -119,32 +125,32 @@ def order_place(request: HttpRequest, vip_id: str) -> HttpResponse:
         if pa is None:
             messages.error(request, _("This purchase authorization does not exist."))
             return redirect(_tab(customer, "plans"))
-    form = (
+    lines = (
         None
         if pa
-        else LinesForm(request.POST if request.method == "POST" else None, customer=customer, consumables=True)
+        else LineFormSet(request.POST if request.method == "POST" else None, customer=customer, consumables=True)
     )
-    if request.method == "POST" and (pa is not None or form.is_valid()):  # type: ignore[union-attr]
+    if request.method == "POST" and (lines is None or lines.is_valid()):
         try:
             order = order_place_service(
                 reseller=request.reseller,  # type: ignore[attr-defined]
                 actor=request.user,  # type: ignore[arg-type]
                 vip_id=vip_id,
-                lines=form.cleaned_data["lines"] if form else (),
+                lines=lines.lines if lines else (),
                 pa_number=pa.number if pa else "",
             )
         except PurchaseError as error:
-            if form is None:
+            if lines is None:
                 messages.error(request, str(error))
                 return redirect(_tab(customer, "plans"))
-            form.add_error(None, str(error))
+            lines.add_error(str(error))
         else:
             messages.success(request, _("Order %(number)s placed.") % {"number": order.number})
             return redirect(_tab(customer, "orders"))
     return render(
         request,
         "purchase_auth/order_form.html",
-        {"form": form, "pa": pa, "customer": customer, "nav": "customers"},
+        {"lines": lines, "pa": pa, "customer": customer, "nav": "customers"},
     )
 
 

@@ -122,3 +122,13 @@ class ProductFactory(factory.django.DjangoModelFactory):
         for segment in self.segments:
             for level, amount in (("01", "120.00"), ("02", "108.00"), ("03", "96.00"), ("04", "84.00")):
                 Price.objects.create(product=self, segment=segment, level=level, unit_price=Decimal(amount))
+
+
+def lines_data(*rows: tuple[object, object], total: int = 5, **extra: object) -> dict[str, object]:
+    """POST data of the product-lines formset (prefix "lines"): (product pk, quantity) rows, the
+    management form, then any other field of the page."""
+    data: dict[str, object] = {"lines-TOTAL_FORMS": total, "lines-INITIAL_FORMS": 0}
+    for index, (product, quantity) in enumerate(rows):
+        data[f"lines-{index}-product"] = product
+        data[f"lines-{index}-quantity"] = quantity
+    return data | extra

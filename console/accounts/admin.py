@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from console.accounts import services
 from console.accounts.models import MarketSegment, Membership, Reseller, User
+from console.admin import ReadOnlyInline
 
 
 @admin.register(User)
@@ -56,17 +57,12 @@ class ResellerAddForm(ResellerForm):
         return email
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
     fk_name = "reseller"
-    extra = 0
     fields = ["user", "role", "status", "created_at", "activated_at"]
     readonly_fields = fields
-    can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Reseller)

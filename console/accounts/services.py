@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -20,6 +19,7 @@ from console.accounts.models import Membership, Reseller, User
 from console.accounts.selectors import members_who_may_write
 from console.audit.services import audit_log
 from console.outbox.services import mail_enqueue
+from console.signing import LinkExpired, LinkInvalid, link_read, link_sign
 
 INVITATION_SALT = "console.team-invitation"
 
@@ -29,9 +29,7 @@ class TeamError(Exception):
 
 
 def _invitation_token(membership: Membership) -> str:
-    return signing.TimestampSigner(salt=INVITATION_SALT).sign_object(
-        {"m": membership.pk, "n": membership.invitation_nonce}
-    )
+    return link_sign(INVITATION_SALT, {"m": membership.pk, "n": membership.invitation_nonce})
 
 
 def _send_team_invitation(membership: Membership, *, actor: User | None) -> None:
@@ -135,10 +133,10 @@ def team_invitation_membership(token: str) -> Membership:
     forged, expired, already used or replaced by a newer one."""
     max_age = settings.VIP_POLICY["TEAM_INVITATION_DAYS"] * 24 * 3600
     try:
-        data = signing.TimestampSigner(salt=INVITATION_SALT).unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired as exc:
+        data = link_read(INVITATION_SALT, token, max_age=max_age)
+    except LinkExpired as exc:
         raise TeamError(_("This invitation link has expired. Ask your admin to send a new one.")) from exc
-    except signing.BadSignature as exc:
+    except LinkInvalid as exc:
         raise TeamError(_("This invitation link is not valid.")) from exc
     membership = (
         Membership.objects.with_scopes_disabled()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from django.contrib import admin, messages
 from django.db import transaction
@@ -11,12 +10,13 @@ from django.utils.html import format_html, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from console.admin import ReadOnlyAdmin
 from console.outbox.models import OutboxMessage
 from console.outbox.services import outbox_retry_now
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyAdmin):
     """Every outbound email with its status, attempts and last error. Under `make run` this is where
     a person trying the console reads its emails and opens their links."""
 
@@ -60,12 +60,3 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             # robust: with the broker down the messages are still due, and the periodic flush sends them.
             transaction.on_commit(partial(outbox_send.delay, message_id), robust=True)
         messages.info(request, _("%d message(s) queued to be sent again.") % count)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

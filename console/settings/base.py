@@ -27,11 +27,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "django_filters",
+    "django_countries",  # for its translated country names
     "django_celery_beat",
     "axes",
     "console",

@@ -185,8 +185,8 @@ def test_member_creates_a_pa_and_the_customer_gets_pending_licences(
     page.get_by_role("link", name="Create purchase authorization").click()
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/purchase-authorizations/new/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Create purchase authorization")
-    page.locator("#id_product_0").select_option(label="Design Suite · Team")
-    page.locator("#id_quantity_0").fill("3")
+    page.locator("#id_lines-0-product").select_option(label="Design Suite · Team")
+    page.locator("#id_lines-0-quantity").fill("3")
     page.get_by_label("Product, line 2").select_option(label="Photo Studio · Team")
     page.get_by_label("Quantity, line 2").fill("4")
     page.get_by_label(re.compile(r"End-user PO number")).fill("PO-7731")
@@ -253,15 +253,15 @@ def test_a_pa_past_its_due_date_is_overdue_and_blocks_another_request(
     expect_pool(page, SUITE, fulfilled=0, pending=5, assigned=0, available=5)  # still usable until day 60
 
     page.get_by_role("link", name="Create purchase authorization").click()
-    page.locator("#id_product_0").select_option(label="Photo Studio · Team")
-    page.locator("#id_quantity_0").fill("2")
+    page.locator("#id_lines-0-product").select_option(label="Photo Studio · Team")
+    page.locator("#id_lines-0-quantity").fill("2")
     page.get_by_role("button", name="Create purchase authorization").click()
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/purchase-authorizations/new/")
     expect(page.get_by_role("alert")).to_have_text(
         f"{CUSTOMER_NAME} has a past-due purchase authorization: place its order before requesting more."
     )
     # What was typed is still there.
-    expect(page.locator("#id_quantity_0")).to_have_value("2")
+    expect(page.locator("#id_lines-0-quantity")).to_have_value("2")
     screenshot(page, "purchasing-pa-form-past-due")
     assert PurchaseAuthorization.objects.filter(customer=shop.customer).count() == 1
 

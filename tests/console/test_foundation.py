@@ -176,6 +176,37 @@ def test_audit_and_outbox_are_read_only_in_the_admin(triad, admin_client):
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
+READ_ONLY_MODELS = [
+    "audit.AuditEvent",
+    "outbox.OutboxMessage",
+    "customers.Customer",
+    "customers.CustomerAdmin",
+    "purchase_auth.PurchaseAuthorization",
+    "purchase_auth.Order",
+    "purchase_auth.Return",
+    "purchase_auth.LicencePool",
+]
+
+
+@pytest.mark.parametrize("label", READ_ONLY_MODELS)
+def test_service_managed_records_are_read_only_in_the_admin(rf, admin_user, label):
+    from django.apps import apps
+    from django.contrib import admin
+
+    from console.admin import ReadOnlyAdmin
+
+    model_admin = admin.site._registry[apps.get_model(label)]
+    request = rf.get("/")
+    request.user = admin_user
+    assert isinstance(model_admin, ReadOnlyAdmin)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert model_admin.has_view_permission(request)
+    for inline in model_admin.get_inline_instances(request):
+        assert not inline.has_add_permission(request, None) and not inline.can_delete
+
+
 def test_the_beat_schedule_is_visible_in_the_admin(admin_client):
     assert admin_client.get(reverse("admin:django_celery_beat_periodictask_changelist")).status_code == 200
 

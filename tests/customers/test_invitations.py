@@ -351,7 +351,7 @@ def test_a_signed_in_customer_admin_is_sent_from_the_console_to_the_portal(triad
 
 
 def test_today_is_a_calendar_date_in_the_project_time_zone(settings):
-    from customers.rules import today
+    from console.clock import today
 
     settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14
     with time_machine.travel(datetime(2026, 3, 1, 11, 0, tzinfo=UTC)):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from console.audit.models import AuditEvent
 from customers.models import CustomerAdmin, InvitationStatus
 from purchase_auth.models import LicencePool, PurchaseAuthorization
-from tests.factories import CustomerFactory, ProductFactory, UserFactory
+from tests.factories import CustomerFactory, ProductFactory, UserFactory, lines_data
 
 
 @pytest.fixture
@@ -57,9 +57,7 @@ def test_only_the_organisations_admins_reach_its_portal_pages(triad, customer, o
 
 def test_the_customer_admin_requests_products_and_assigns_licences(triad, customer, owner, owner_client):
     product = ProductFactory(name="Design Suite")
-    response = owner_client.post(
-        reverse("portal:request", args=[customer.vip_id]), {"product_0": product.pk, "quantity_0": 4}
-    )
+    response = owner_client.post(reverse("portal:request", args=[customer.vip_id]), lines_data((product.pk, 4)))
     assert response.status_code == 302
     pa = PurchaseAuthorization.objects.get()
     assert pa.created_by == owner and pa.reseller == triad.reseller_a

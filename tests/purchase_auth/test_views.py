@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 import time_machine
@@ -13,7 +14,7 @@ from console.outbox.models import OutboxMessage
 from purchase_auth.models import LicencePool, Order, PurchaseAuthorization, Return
 from purchase_auth.services import common, order_acceptance, orders, purchase_authorizations
 from purchase_auth.services.common import Line
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import CustomerFactory, ProductFactory, lines_data
 
 TODAY = date(2026, 3, 10)
 
@@ -43,7 +44,7 @@ def test_a_member_creates_a_pa_from_the_plans_tab_and_sees_pending_licences(
 ):
     url = reverse("purchasing:pa_create", args=[customer.vip_id])
     assert "Design Suite" in member_client.get(url).content.decode()
-    response = member_client.post(url, {"product_0": product.pk, "quantity_0": 7, "po_number": "PO-42"})
+    response = member_client.post(url, lines_data((product.pk, 7), po_number="PO-42"))
     assert response.status_code == 302 and response.url.endswith("?tab=plans")
     plans = tab(member_client, customer, "plans")
     pa = PurchaseAuthorization.objects.get()
@@ -138,27 +139,119 @@ def test_returns_refuse_assigned_licences_and_consumables(triad, customer, produ
     "data",
     [
         {},
-        {"product_0": "", "quantity_0": "3"},
-        {"product_0": "999999", "quantity_0": "3"},
-        {"product_0": "abc", "quantity_0": "3"},
-        {"product_0": "{product}", "quantity_0": "0"},
-        {"product_0": "{product}", "quantity_0": "-5"},
-        {"product_0": "{product}", "quantity_0": "1e3"},
-        {"product_0": "{product}", "quantity_0": "10001"},
-        {"product_0": "{product}", "quantity_0": "99999999999999999999"},
-        {"product_0": "{product}", "quantity_0": "3", "product_1": "{product}", "quantity_1": "2"},
-        {"product_0": "{product}", "quantity_0": "3", "po_number": "x" * 36},
-        {"product_0": "{product}", "quantity_0": "3", "po_number": "a\x00b"},
-        {"product_0": "{product}", "quantity_0": "3\x00"},
+        lines_data(),
+        lines_data(("", "")),
+        lines_data(("", "3")),
+        lines_data(("{product}", "")),
+        lines_data(("999999", "3")),
+        lines_data(("abc", "3")),
+        lines_data(("{product}", "0")),
+        lines_data(("{product}", "-5")),
+        lines_data(("{product}", "1e3")),
+        lines_data(("{product}", "10001")),
+        lines_data(("{product}", "99999999999999999999")),
+        lines_data(("{product}", "3"), ("{product}", "2")),
+        lines_data(("{product}", "3"), po_number="x" * 36),
+        lines_data(("{product}", "3"), po_number="a\x00b"),
+        lines_data(("{product}", "3\x00")),
+        # the management form is the client's to tamper with
+        {"lines-0-product": "{product}", "lines-0-quantity": "3"},
+        lines_data(("{product}", "3"), total=1000),
+        lines_data(("{product}", "3"), total="abc"),
+        lines_data(("{product}", "3"), total=-1),
+        lines_data(("{product}", "3"), total="1\x00"),
     ],
 )
 def test_the_pa_form_answers_bad_input_on_the_page_and_saves_nothing(triad, member_client, customer, product, data):
-    data = {k: v.replace("{product}", str(product.pk)) for k, v in data.items()}
+    data = {k: str(v).replace("{product}", str(product.pk)) for k, v in data.items()}
     response = member_client.post(reverse("purchasing:pa_create", args=[customer.vip_id]), data)
     assert response.status_code == 200
     body = response.content.decode()
     assert "invalid-feedback" in body or "alert-danger" in body
     assert not PurchaseAuthorization.objects.exists() and not LicencePool.objects.exists()
+
+
+def _field_errors(response, name: str) -> list[str]:
+    """The messages shown next to one field of the lines formset."""
+    form_index, field = name.split("-")[1:]
+    return [str(e) for e in response.context["lines"].forms[int(form_index)].errors.get(field, [])]
+
+
+def test_an_order_without_a_pa_is_placed_from_its_lines_consumables_included(
+    triad, member_client, customer, product, frozen
+):
+    stock = ProductFactory(name="Stock Credits", is_consumable=True)
+    url = reverse("purchasing:order_place", args=[customer.vip_id])
+    response = member_client.post(url, lines_data((stock.pk, 2), ("", ""), (product.pk, 5)))
+    assert response.status_code == 302 and response.url.endswith("?tab=orders")
+    assert {(line.product_id, line.quantity) for line in Order.objects.get().lines.all()} == {
+        (stock.pk, 2),
+        (product.pk, 5),
+    }
+
+
+def test_each_line_error_is_shown_next_to_its_field_and_what_was_typed_stays(triad, member_client, customer, product):
+    other = ProductFactory(name="Photo Studio")
+    url = reverse("purchasing:pa_create", args=[customer.vip_id])
+    response = member_client.post(
+        url, lines_data((product.pk, 3), (other.pk, ""), ("", 4), (product.pk, 2), (other.pk, 10001))
+    )
+    assert response.status_code == 200
+    assert _field_errors(response, "lines-1-quantity") == ["Enter a quantity."]
+    assert _field_errors(response, "lines-2-product") == ["Choose a product."]
+    assert _field_errors(response, "lines-4-quantity") == ["At most 10,000."]
+    assert _field_errors(response, "lines-0-product") == []
+    body = response.content.decode()
+    assert 'value="10001"' in body and "is-invalid" in body
+    assert not PurchaseAuthorization.objects.exists()
+
+
+def test_a_product_listed_twice_is_refused_on_its_second_line(triad, member_client, customer, product):
+    url = reverse("purchasing:pa_create", args=[customer.vip_id])
+    response = member_client.post(url, lines_data((product.pk, 3), ("", ""), (product.pk, 2)))
+    assert response.status_code == 200
+    assert _field_errors(response, "lines-0-product") == []
+    assert _field_errors(response, "lines-2-product") == ["List each product once."]
+    assert not PurchaseAuthorization.objects.exists()
+
+
+def test_a_pa_without_any_line_asks_for_one_product(triad, member_client, customer, product):
+    url = reverse("purchasing:pa_create", args=[customer.vip_id])
+    response = member_client.post(url, lines_data(("", ""), po_number="PO-1"))
+    assert response.status_code == 200
+    assert list(response.context["lines"].non_form_errors()) == ["Add at least one product."]
+    assert 'role="alert"' in response.content.decode()
+
+
+def test_a_product_the_customer_may_not_buy_is_refused_even_if_posted(triad, member_client, customer, product):
+    education_only = ProductFactory(name="Education Only", segments=["EDU"])
+    stock = ProductFactory(name="Stock Credits", is_consumable=True)
+    url = reverse("purchasing:pa_create", args=[customer.vip_id])
+    for refused in (education_only, stock):
+        response = member_client.post(url, lines_data((refused.pk, 1)))
+        assert response.status_code == 200
+        assert "Select a valid choice" in _field_errors(response, "lines-0-product")[0]
+    assert not PurchaseAuthorization.objects.exists()
+
+
+def test_a_tampered_row_count_is_refused_without_building_more_rows(triad, member_client, customer, product):
+    url = reverse("purchasing:pa_create", args=[customer.vip_id])
+    response = member_client.post(url, lines_data((product.pk, 3), total=100_000))
+    assert response.status_code == 200
+    assert len(response.context["lines"].forms) == 5
+    assert list(response.context["lines"].non_form_errors()) == ["Add at most 5 products at a time."]
+    assert not PurchaseAuthorization.objects.exists()
+
+
+def test_a_service_refusal_of_an_order_is_shown_above_the_lines(triad, member_client, customer, product, frozen):
+    url = reverse("purchasing:order_place", args=[customer.vip_id])
+    with mock.patch(
+        "purchase_auth.views.order_place_service", side_effect=common.PurchaseError("Refused for a reason.")
+    ):
+        response = member_client.post(url, lines_data((product.pk, 1)))
+    assert response.status_code == 200
+    assert list(response.context["lines"].non_form_errors()) == ["Refused for a reason."]
+    assert "Refused for a reason." in response.content.decode()
 
 
 def test_products_of_another_segment_and_consumables_are_not_offered(triad, member_client, customer):
