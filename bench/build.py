@@ -191,7 +191,7 @@ def _catalogue(progress: Progress) -> dict[str, list[int]]:
 
 
 def build(progress: Progress) -> dict[str, Any]:
-    from purchase_auth.rules import pa_time_state
+    from customers.rules import payment_state, payment_suspends_on
 
     started = time.perf_counter()
     database.recreate()
@@ -222,7 +222,9 @@ def build(progress: Progress) -> dict[str, Any]:
                     writers = {TABLE: data.Batched(copy.write)}
                     writers.update({table: data.Batched(file.write) for table, file in files.items()})
                     sinks = data.Sinks(writers)  # type: ignore[arg-type]
-                    data.generate(teams, sizes, products, search_key, pa_time_state, sinks, progress)
+                    data.generate(
+                        teams, sizes, products, search_key, payment_state, payment_suspends_on, sinks, progress
+                    )
                     for writer in writers.values():
                         writer.flush()
             progress(f"  {sinks.counts[TABLE]:,} customers loaded ({time.perf_counter() - load_started:.0f} s)")
@@ -288,11 +290,12 @@ def _verify(conn: Any, info: dict[str, Any]) -> dict[str, Any]:
         f"""
         SELECT count(*) FROM {TABLE} c
         LEFT JOIN (
-            SELECT customer_id, min(due_date) AS first, max(due_date) AS last
+            SELECT customer_id, min(due_date) AS first, max(due_date) AS last, min(suspends_on) AS suspends
             FROM purchase_auth_purchaseauthorization
             WHERE state IN ('pending', 'overdue', 'suspended') GROUP BY customer_id
         ) p ON p.customer_id = c.id
         WHERE c.open_pa_min_due IS DISTINCT FROM p.first OR c.open_pa_max_due IS DISTINCT FROM p.last
+            OR c.open_pa_min_suspends IS DISTINCT FROM p.suspends
         """  # noqa: S608
     ).fetchone()[0]
     sample = conn.execute(

@@ -4,7 +4,7 @@ memberships and the catalogue through the ORM (a few hundred rows).
 
 Every customer column is filled; `search_text` is computed with the application's own
 `customers.models.search_key` (and checked against it again after the load), PA states with
-`purchase_auth.rules.pa_time_state`. Rows are interleaved across resellers in creation order, as a real
+`customers.rules.payment_state`. Rows are interleaved across resellers in creation order, as a real
 table fills over the years, so the big reseller's rows are spread over the whole heap. Not generated (the
 list and the report do not read them): orders, returns, three-year-commit records, portal users."""
 
@@ -127,12 +127,13 @@ COLUMNS: dict[str, list[str]] = {
         "address_line1", "address_line2", "postal_code", "contact_first_name", "contact_last_name", "contact_email",
         "language", "invitation_status", "invitation_nonce", "invited_at", "accepted_at", "contract_owner_id",
         "managed_by_id", "created_by_id", "created_at", "submission_key", "anniversary_date", "anniversary_source",
-        "extended_term_months", "has_products", "open_pa_min_due", "open_pa_max_due", "vip_select_level",
+        "extended_term_months", "has_products", "open_pa_min_due", "open_pa_max_due", "open_pa_min_suspends",
+        "vip_select_level",
         "three_year_commit_status", "removed_at", "search_text",
     ],
     "purchase_auth_purchaseauthorization": [
         "id", "reseller_id", "customer_id", "number", "created_at", "created_on", "created_by_id", "due_date",
-        "state", "po_number", "cancelled_at",
+        "suspends_on", "state", "po_number", "cancelled_at",
     ],
     "purchase_auth_purchaseauthorizationline": ["id", "purchase_authorization_id", "product_id", "quantity"],
     "purchase_auth_licencepool": ["id", "customer_id", "product_id", "fulfilled", "pending", "assigned"],
@@ -181,15 +182,17 @@ def generate(
     sizes: list[int],
     products: dict[str, list[int]],
     search_key: Callable[..., str],
-    pa_time_state: Callable[..., str],
+    payment_state: Callable[..., str],
+    suspends_on: Callable[[date], date],
     sinks: Sinks,
     progress: Callable[[str], None],
 ) -> None:
     """Every customer (in creation order, resellers interleaved), with its purchase authorizations (history and
-    open ones, consistent with open_pa_min_due/open_pa_max_due) and its licence pools.
+    open ones, consistent with open_pa_min_due/open_pa_max_due/open_pa_min_suspends) and its licence pools.
 
     `sizes[i]` customers belong to `teams[i]`; `products` are the non-consumable product ids per offering type
-    (TEAM / ENTERPRISE); `pa_time_state` is purchase_auth.rules.pa_time_state (the application's own rule)."""
+    (TEAM / ENTERPRISE); `payment_state` and `suspends_on` are the application's own PA-2 rule
+    (customers.rules.payment_state and payment_suspends_on)."""
     rng = random.Random(config.SEED)  # noqa: S311 (benchmark data, not security)
     owner = [index for index, size in enumerate(sizes) for _ in range(size)]
     rng.shuffle(owner)
@@ -314,6 +317,7 @@ def generate(
                 "t" if has_products else "f",
                 min(open_dues).isoformat() if open_dues else NULL,
                 max(open_dues).isoformat() if open_dues else NULL,
+                suspends_on(min(open_dues) - timedelta(days=14)).isoformat() if open_dues else NULL,
                 vip_select,
                 commit,
                 _ts(removed) if removed else NULL,
@@ -348,7 +352,7 @@ def generate(
                 else:
                     pa_due = due
                     created_on = due - timedelta(days=14)
-                    state = pa_time_state(created_on=created_on, due_date=due, on=on)
+                    state = payment_state(due_date=due, suspends_on=suspends_on(created_on), on=on)
                 pa_created = datetime.combine(created_on, datetime.min.time(), tzinfo=config.ANCHOR.tzinfo)
                 pa_created += timedelta(seconds=rng.randint(8 * 3600, 18 * 3600))
                 quantity = rng.randint(10, 120) if big else rng.randint(1, 9)
@@ -365,6 +369,7 @@ def generate(
                         created_on.isoformat(),
                         manager_user,
                         pa_due.isoformat(),
+                        suspends_on(created_on).isoformat(),
                         state,
                         f"PO-{rng.randint(10000, 99999)}" if r() < 0.3 else "",
                         _ts(pa_created + timedelta(days=rng.randint(1, 10))) if state == "cancelled" else NULL,

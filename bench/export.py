@@ -19,8 +19,9 @@ from django_scopes import scope, scopes_disabled
 
 from bench import config, database
 from console.accounts.models import Membership, Reseller
+from console.clock import today
 from customers import exports, selectors
-from customers.rules import CustomerFilter, today
+from customers.rules import CustomerFilter
 
 RATIO_TARGET = 0.80
 FIRST_BYTE_TARGET_S = 1.0
