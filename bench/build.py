@@ -78,7 +78,7 @@ def _reusable(meta: dict[str, Any] | None) -> str | None:
         if meta.get(key) != value:
             return f"the stored data have {key}={meta.get(key)!r}, this benchmark wants {value!r}"
     with database.connect() as conn:
-        total = conn.execute(f"SELECT count(*) FROM {TABLE}").fetchone()[0]  # noqa: S608
+        total = database.scalar(conn, f"SELECT count(*) FROM {TABLE}")  # noqa: S608
     if total != config.TOTAL_CUSTOMERS:
         return f"the table holds {total:,} customers, not {config.TOTAL_CUSTOMERS:,}"
     return None
@@ -278,15 +278,18 @@ def _verify(conn: Any, info: dict[str, Any]) -> dict[str, Any]:
         f"FROM {TABLE} c JOIN accounts_reseller r ON r.id = c.reseller_id WHERE r.reseller_id = %s",
         [info["big_reseller_id"]],
     ).fetchone()
-    foreign = conn.execute(
+    foreign = database.scalar(
+        conn,
         f"SELECT count(*) FROM {TABLE} c JOIN accounts_membership m ON m.id = c.managed_by_id "  # noqa: S608
-        "WHERE m.reseller_id <> c.reseller_id OR m.user_id <> c.created_by_id"
-    ).fetchone()[0]
-    duplicates = conn.execute(
-        f"SELECT count(*) - count(DISTINCT lower(contact_email)) FROM {TABLE}"  # noqa: S608
-    ).fetchone()[0]
+        "WHERE m.reseller_id <> c.reseller_id OR m.user_id <> c.created_by_id",
+    )
+    duplicates = database.scalar(
+        conn,
+        f"SELECT count(*) - count(DISTINCT lower(contact_email)) FROM {TABLE}",  # noqa: S608
+    )
     # The denormalised columns the filters read agree with the purchase authorizations.
-    open_mismatch = conn.execute(
+    open_mismatch = database.scalar(
+        conn,
         f"""
         SELECT count(*) FROM {TABLE} c
         LEFT JOIN (
@@ -296,8 +299,8 @@ def _verify(conn: Any, info: dict[str, Any]) -> dict[str, Any]:
         ) p ON p.customer_id = c.id
         WHERE c.open_pa_min_due IS DISTINCT FROM p.first OR c.open_pa_max_due IS DISTINCT FROM p.last
             OR c.open_pa_min_suspends IS DISTINCT FROM p.suspends
-        """  # noqa: S608
-    ).fetchone()[0]
+        """,  # noqa: S608
+    )
     sample = conn.execute(
         f"SELECT name, name_en, vip_id, contact_email, search_text FROM {TABLE} TABLESAMPLE SYSTEM (2)"  # noqa: S608
     ).fetchall()

@@ -337,9 +337,8 @@ def generate(
         owned = rng.sample(products[offering], k=min(len(products[offering]), rng.choice((1, 1, 2, 2, 3))))
         big = vip_select >= "02"
         pending = 0
-        history = [(None, rng.choice((1, 1, 2, 2, 3)))]
-        for due in open_dues:
-            history.append((due, 1))
+        history: list[tuple[date | None, int]] = [(None, rng.choice((1, 1, 2, 2, 3)))]
+        history += [(open_due, 1) for open_due in open_dues]
         for due, count in history:
             for _ in range(count):
                 pa_id += 1

@@ -29,6 +29,14 @@ def connect(**kwargs: Any) -> psycopg.Connection:
     return psycopg.connect(config.database_url(), **kwargs)
 
 
+def scalar(conn: psycopg.Connection, query: Any, params: Any = None) -> Any:
+    """The first column of the first row that `query` returns."""
+    row = conn.execute(query, params).fetchone()
+    if row is None:
+        raise LookupError(f"no row from {query!r}")
+    return row[0]
+
+
 def _admin() -> psycopg.Connection:
     return psycopg.connect(_with_database(config.database_url(), "postgres"), autocommit=True)
 
@@ -101,9 +109,7 @@ def index_sizes(table: str) -> dict[str, str]:
             "FROM pg_index WHERE indrelid = %s::regclass ORDER BY 1",
             [table],
         ).fetchall()
-        rows.append(
-            ("(table)", conn.execute("SELECT pg_size_pretty(pg_table_size(%s::regclass))", [table]).fetchone()[0])
-        )
+        rows.append(("(table)", scalar(conn, "SELECT pg_size_pretty(pg_table_size(%s::regclass))", [table])))
     return dict(rows)
 
 
@@ -137,4 +143,4 @@ def server_settings() -> dict[str, str]:
         "lc_collate",
     ]
     with connect() as conn:
-        return {name: conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0] for name in names}
+        return {name: scalar(conn, sql.SQL("SHOW {}").format(sql.Identifier(name))) for name in names}

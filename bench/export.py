@@ -10,10 +10,12 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from django.db import connection
+from django.db.backends.postgresql.operations import DatabaseOperations as PostgresOperations
+from django.http import StreamingHttpResponse
 from django.test import Client
 from django_scopes import scope, scopes_disabled
 
@@ -37,7 +39,7 @@ def consume(client: Client, url: str = URL) -> dict[str, Any]:
     first_chunk = first_rows = None
     size = newlines = chunks = 0
     header = b""
-    for chunk in response.streaming_content:
+    for chunk in cast(StreamingHttpResponse, response):
         now = time.perf_counter()
         if first_chunk is None:
             first_chunk, header = now, chunk
@@ -85,7 +87,7 @@ def psql_copy(statement: str, params: Any) -> dict[str, Any] | None:
     psql = shutil.which("psql")
     if not psql:
         return None
-    inlined = connection.ops.compose_sql(statement, params)
+    inlined = cast(PostgresOperations, connection.ops).compose_sql(statement, params)
     t0 = time.perf_counter()
     with open(os.devnull, "wb") as sink:
         subprocess.run(  # noqa: S603

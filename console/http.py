@@ -16,6 +16,12 @@ class TenantRequest(HttpRequest):
     reseller: Reseller | None
 
 
+class AuthenticatedRequest(HttpRequest):
+    """A request whose user is signed in (the member portal's organisation pages check it first)."""
+
+    user: User
+
+
 class ConsoleRequest(HttpRequest):
     """A request inside a `console_view`: signed in, with an active membership of an active reseller
     whose role the view allows."""

@@ -13,6 +13,7 @@ from typing import Any, Concatenate, ParamSpec, cast
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
@@ -71,7 +72,8 @@ class TenantMiddleware:
 def console_view(
     *, read: Collection[str] = ALL_ROLES, write: Collection[str] = WRITERS
 ) -> Callable[
-    [Callable[Concatenate[ConsoleRequest, P], HttpResponse]], Callable[Concatenate[HttpRequest, P], HttpResponse]
+    [Callable[Concatenate[ConsoleRequest, P], HttpResponseBase]],
+    Callable[Concatenate[HttpRequest, P], HttpResponseBase],
 ]:
     """Guard a console view: anonymous → login, no reseller or wrong role → 403. The view receives a
     ConsoleRequest (user, membership and reseller set).
@@ -80,10 +82,10 @@ def console_view(
     """
 
     def decorator(
-        view: Callable[Concatenate[ConsoleRequest, P], HttpResponse],
-    ) -> Callable[Concatenate[HttpRequest, P], HttpResponse]:
+        view: Callable[Concatenate[ConsoleRequest, P], HttpResponseBase],
+    ) -> Callable[Concatenate[HttpRequest, P], HttpResponseBase]:
         @wraps(view)
-        def wrapped(http_request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
+        def wrapped(http_request: HttpRequest, *args: P.args, **kwargs: P.kwargs) -> HttpResponseBase:
             request = cast(TenantRequest, http_request)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

@@ -7,14 +7,15 @@ from django.views.decorators.http import require_safe
 
 from console.accounts.models import Membership
 from console.audit.selectors import audit_events_for_reseller
+from console.http import ConsoleRequest
 from console.tenancy import console_view
 
 
 @require_safe
 @console_view()
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: ConsoleRequest) -> HttpResponse:
     """The console's landing page: the reseller at a glance."""
-    membership: Membership = request.membership  # type: ignore[attr-defined]
+    membership = request.membership
     team = Membership.objects.filter(reseller=request.reseller).aggregate(
         active=Count("pk", filter=Q(status=Membership.Status.ACTIVE)),
         pending=Count("pk", filter=Q(status=Membership.Status.PENDING)),

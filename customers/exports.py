@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date
 
 from django.db import connections
@@ -25,9 +25,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Concat, Left
 from django.db.models.lookups import In
 from django.http import StreamingHttpResponse
+from django.utils.functional import Promise
 
 from console.accounts.models import MarketSegment
 from console.csv import FORMULA_PREFIXES
@@ -83,11 +85,11 @@ class IsoUtc(Func):
         return self.as_sql(compiler, connection, template="strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %(expressions)s)")
 
 
-def _text(expression: object) -> Coalesce:
+def _text(expression: Combinable) -> Coalesce:
     return Coalesce(Cast(expression, TextField()), Value(""), output_field=TextField())
 
 
-def _safe(expression: object) -> Case:
+def _safe(expression: Combinable) -> Case:
     """No formula injection: a cell starting with = + - @ tab or CR gets a leading quote."""
     text = _text(expression)
     return Case(
@@ -97,7 +99,7 @@ def _safe(expression: object) -> Case:
     )
 
 
-def _label(field: str, choices: list[tuple[str, str]]) -> Case:
+def _label(field: str, choices: Sequence[tuple[str, str | Promise]]) -> Case:
     return Case(
         *[When(**{field: value}, then=Value(str(label))) for value, label in choices],
         default=Value(""),
@@ -110,7 +112,7 @@ def _count(rows: QuerySet) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
-def _licences(amount: object) -> Coalesce:
+def _licences(amount: Combinable) -> Coalesce:
     pools = (
         LicencePool.objects.filter(customer=OuterRef("pk"))
         .order_by()

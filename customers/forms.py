@@ -3,12 +3,13 @@ from __future__ import annotations
 import unicodedata
 import uuid
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from console.accounts.forms import MemberChoiceField
 from console.accounts.models import MarketSegment, Membership
 from console.accounts.selectors import members_who_may_write
 from console.clock import today
@@ -32,7 +33,11 @@ LANGUAGES = [
     ("nl", "Nederlands"),
     ("ja", "日本語"),
 ]
-EXTENDED_TERM_MAX = {MarketSegment.COMMERCIAL: 36, MarketSegment.GOVERNMENT: 48, MarketSegment.EDUCATION: 48}
+EXTENDED_TERM_MAX: dict[str, int] = {
+    MarketSegment.COMMERCIAL: 36,
+    MarketSegment.GOVERNMENT: 48,
+    MarketSegment.EDUCATION: 48,
+}
 
 
 MAX_COMBINING_MARKS = 3  # vowel signs and accents of any script, but no stacked "Zalgo" text
@@ -109,10 +114,15 @@ class CustomerInviteForm(CleanTextMixin, forms.Form):
 
     def __init__(self, *args: Any, reseller: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("Choose a country"))] + geography.country_choices()
+        cast(forms.ChoiceField, self.fields["country"]).choices = [
+            ("", _("Choose a country")),
+            *geography.country_choices(),
+        ]
         if reseller is not None and reseller.segments:
             allowed = set(reseller.segments)
-            self.fields["segment"].choices = [(code, label) for code, label in MarketSegment.choices if code in allowed]
+            cast(forms.ChoiceField, self.fields["segment"]).choices = [
+                (code, label) for code, label in MarketSegment.choices if code in allowed
+            ]
         if not self.is_bound:
             self.initial.setdefault("submission_key", uuid.uuid4())
         country = self.data.get("country") if self.is_bound else self.initial.get("country")
@@ -187,7 +197,7 @@ class CustomerInviteForm(CleanTextMixin, forms.Form):
         now = today()
         segment = cleaned.get("segment")
         if months:
-            longest = EXTENDED_TERM_MAX.get(segment, 36)
+            longest = EXTENDED_TERM_MAX.get(segment or "", 36)
             if months > longest:
                 self.add_error(
                     "extended_term_months",
@@ -243,11 +253,9 @@ class ReminderForm(CleanTextMixin, forms.Form):
 
 
 class ManagedByForm(forms.Form):
-    membership = forms.ModelChoiceField(label=_("Managed by"), queryset=Membership.objects.none())
+    membership = MemberChoiceField(label=_("Managed by"), queryset=Membership.objects.none())
 
     def __init__(self, *args: Any, reseller: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = members_who_may_write(reseller=reseller)
-        self.fields["membership"].label_from_instance = lambda m: (
-            f"{m.user.get_full_name() or m.user.email} ({m.user.email})"
-        )
+        field = cast(forms.ModelChoiceField, self.fields["membership"])
+        field.queryset = members_who_may_write(reseller=reseller)

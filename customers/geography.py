@@ -86,7 +86,7 @@ def country_choices() -> list[tuple[str, str]]:
 
 def is_supported_country(code: str) -> bool:
     """True for an upper-case alpha-2 code that :func:`country_choices` offers."""
-    return isinstance(code, str) and code in _supported_codes()
+    return code in _supported_codes()
 
 
 def country_name(code: str) -> str:
@@ -240,8 +240,6 @@ def normalise_postal_code(country: str, value: str) -> str:
 
     ``country`` is accepted for future per-country rules; the same normalisation applies everywhere today.
     """
-    if not isinstance(value, str):
-        return ""
     value = unicodedata.normalize("NFC", value)
     return " ".join(value.split()).upper()
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import cast
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_scopes import scope
 
 from console.clock import today
+from console.http import AuthenticatedRequest
 from customers.models import Customer
 from purchase_auth import selectors as purchasing
 from purchase_auth.forms import LineFormSet, PurchaseAuthorizationForm
@@ -31,7 +34,7 @@ class AssignForm(forms.Form):
     assigned = forms.IntegerField(label=gettext_lazy("Assigned"), min_value=0, max_value=1_000_000)
 
 
-def _administered(request: HttpRequest, vip_id: str) -> Customer:
+def _administered(request: AuthenticatedRequest, vip_id: str) -> Customer:
     customer = (
         Customer.objects.with_scopes_disabled()
         .select_related("reseller", "managed_by__user")
@@ -43,14 +46,17 @@ def _administered(request: HttpRequest, vip_id: str) -> Customer:
     return customer
 
 
-def portal_org_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def portal_org_view(
+    view: Callable[[AuthenticatedRequest, Customer], HttpResponseBase],
+) -> Callable[[HttpRequest, str], HttpResponseBase]:
     """Anonymous → login; not an admin of this organisation → 404; otherwise the view runs in the
     scope of the organisation's reseller (its purchasing rows are that reseller's)."""
 
     @wraps(view)
-    def wrapped(request: HttpRequest, vip_id: str) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+    def wrapped(http_request: HttpRequest, vip_id: str) -> HttpResponseBase:
+        if not http_request.user.is_authenticated:
+            return redirect_to_login(http_request.get_full_path())
+        request = cast(AuthenticatedRequest, http_request)
         customer = _administered(request, vip_id)
         with scope(reseller=customer.reseller_id):
             return view(request, customer)
@@ -59,7 +65,7 @@ def portal_org_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
 
 
 @portal_org_view
-def organization(request: HttpRequest, customer: Customer) -> HttpResponse:
+def organization(request: AuthenticatedRequest, customer: Customer) -> HttpResponse:
     pools = purchasing.licence_pools(customer=customer)
     return render(
         request,
@@ -76,7 +82,7 @@ def organization(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 @require_POST
 @portal_org_view
-def assign(request: HttpRequest, customer: Customer) -> HttpResponse:
+def assign(request: AuthenticatedRequest, customer: Customer) -> HttpResponse:
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a whole number of licences, 0 or more."))
@@ -84,7 +90,7 @@ def assign(request: HttpRequest, customer: Customer) -> HttpResponse:
         try:
             pool = licences_assign(
                 customer=customer,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 product_id=form.cleaned_data["product"],
                 assigned=form.cleaned_data["assigned"],
             )
@@ -104,7 +110,7 @@ def assign(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 
 @portal_org_view
-def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
+def request_products(request: AuthenticatedRequest, customer: Customer) -> HttpResponse:
     """PA-1: the customer admin requests products (a purchase authorization) for immediate access."""
     data = request.POST if request.method == "POST" else None
     form = PurchaseAuthorizationForm(data)
@@ -113,7 +119,7 @@ def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
         try:
             pa = purchase_authorization_create(
                 reseller=customer.reseller,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 vip_id=customer.vip_id,
                 lines=lines.lines,
                 po_number=form.cleaned_data["po_number"],
@@ -132,7 +138,7 @@ def request_products(request: HttpRequest, customer: Customer) -> HttpResponse:
 
 @require_POST
 @portal_org_view
-def commit_decide(request: HttpRequest, customer: Customer) -> HttpResponse:
+def commit_decide(request: AuthenticatedRequest, customer: Customer) -> HttpResponse:
     """ORD-6: the customer admin accepts or declines a three-year commit request."""
     decision = request.POST.get("decision")
     if decision not in ("accept", "decline"):
@@ -141,7 +147,7 @@ def commit_decide(request: HttpRequest, customer: Customer) -> HttpResponse:
         try:
             commit = three_year_commit_decide(
                 customer=customer,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=request.user,
                 accept=decision == "accept",
             )
         except PurchaseError as error:

@@ -112,7 +112,8 @@ def demo_purchases_create(customers: list[tuple[Customer, int]]) -> None:
                 anniversary_date=rules.first_anniversary(created_on), anniversary_source="pa"
             )
         elif state in (3, 4, 5):
-            placed = customer.anniversary_date - relativedelta(months=12)
+            anniversary = customer.anniversary_date or rules.first_anniversary(today)
+            placed = anniversary - relativedelta(months=12)
             level = rules.volume_level(quantity)
             price = Price.objects.get(product=product, segment=customer.segment, currency="USD", level=level)
             total = rules.line_total(unit_price=price.unit_price, quantity=quantity, months=12)
@@ -125,7 +126,7 @@ def demo_purchases_create(customers: list[tuple[Customer, int]]) -> None:
                 accepted_at=now - (today - placed),
                 created_by=customer.managed_by.user,
                 total=total,
-                anniversary_date=customer.anniversary_date,
+                anniversary_date=anniversary,
             )
             OrderLine.objects.create(
                 order=order,

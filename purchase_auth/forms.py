@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -42,13 +42,14 @@ class LineForm(forms.Form):
     def __init__(self, *args: Any, products: dict[int, Product], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.products = products
-        self.fields["product"].choices = [("", _("Choose a product"))] + [
+        cast(forms.TypedChoiceField, self.fields["product"]).choices = [("", _("Choose a product"))] + [
             (pk, _product_label(product)) for pk, product in products.items()
         ]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
-        product, quantity = self.products.get(cleaned.get("product")), cleaned.get("quantity")  # type: ignore[arg-type]
+        super().clean()
+        cleaned = self.cleaned_data
+        product, quantity = self.products.get(cleaned.get("product", 0)), cleaned.get("quantity")
         if product is not None and quantity is not None and quantity > product.max_quantity:
             self.add_error("quantity", _("At most %(max)s.") % {"max": f"{product.max_quantity:,}"})
         return cleaned
@@ -96,13 +97,12 @@ class BaseLineFormSet(forms.BaseFormSet):
         self.non_form_errors().append(message)
 
 
-LineFormSet = forms.formset_factory(
-    LineForm,
-    formset=BaseLineFormSet,
-    extra=LINE_ROWS,
-    max_num=LINE_ROWS,
-    absolute_max=LINE_ROWS,
-    validate_max=True,
+# formset_factory builds a subclass of BaseLineFormSet; its stubs only say "some BaseFormSet".
+LineFormSet = cast(
+    type[BaseLineFormSet],
+    forms.formset_factory(
+        LineForm, formset=BaseLineFormSet, extra=LINE_ROWS, max_num=LINE_ROWS, absolute_max=LINE_ROWS, validate_max=True
+    ),
 )
 
 
@@ -131,7 +131,8 @@ class ReturnForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         quantities = {line.pk: cleaned.get(f"line_{line.pk}") or 0 for line in self.lines}
         if not self.errors and not any(quantities.values()):
             raise forms.ValidationError(_("Enter how many licences to return."))

@@ -200,6 +200,9 @@ class Order(models.Model):
 
     objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
+    # Not a column: set by selectors.orders while the ORD-5 return window is open and something is left.
+    returnable: bool = False
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -283,6 +286,9 @@ class LicencePool(models.Model):
     fulfilled = models.PositiveIntegerField(_("fulfilled"), default=0)
     pending = models.PositiveIntegerField(_("pending"), default=0)
     assigned = models.PositiveIntegerField(_("assigned (active)"), default=0)
+
+    # Not a column: set by selectors.licence_pools, the pending licences whose PA is suspended (PA-2).
+    suspended: int = 0
 
     class Meta:
         ordering = ["product__name"]

@@ -15,7 +15,7 @@ CENT = Decimal("0.01")
 
 # CAT-3: (lowest quantity, level) from the top.
 VOLUME_LEVELS = [(100, "04"), (50, "03"), (10, "02"), (1, "01")]
-COMMIT_LEVELS = {
+COMMIT_LEVELS: dict[str, dict[str, str]] = {
     MarketSegment.COMMERCIAL: {"02": "12", "03": "13", "04": "14"},
     MarketSegment.GOVERNMENT: {"02": "12", "03": "13", "04": "14"},
     MarketSegment.EDUCATION: {"02": "02", "03": "03", "04": "04"},

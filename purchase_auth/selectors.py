@@ -91,21 +91,19 @@ def orders(*, customer: Customer, on: date | None = None) -> list[Order]:
     """DET-3: new, renewal and return orders of this customer placed by its reseller, each marked
     `returnable` while the return window is open and something is left to return (ORD-5)."""
     on = on or today()
-    rows = list(
+    rows: list[Order] = list(
         Order.objects.filter(reseller_id=customer.reseller_id, customer=customer)
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("pk")),
             "returns__lines",
         )
         .select_related("purchase_authorization")
-        .annotate(returned=Sum("lines__returned_quantity"), bought=Sum("lines__quantity"))
         .order_by("-created_at")
     )
     for order in rows:
+        left = sum(line.quantity - line.returned_quantity for line in order.lines.all())
         order.returnable = (
-            order.status == Order.Status.COMPLETE
-            and rules.is_returnable_on(order.created_on, on)
-            and order.returned < order.bought
+            order.status == Order.Status.COMPLETE and rules.is_returnable_on(order.created_on, on) and left > 0
         )
     return rows
 

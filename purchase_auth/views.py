@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from console.clock import today
+from console.http import ConsoleRequest
 from console.tenancy import WRITERS, console_view
 from customers.models import Customer
 from customers.selectors import customers_visible
@@ -47,8 +48,8 @@ def commit_part(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     return {"commit": selectors.three_year_commit(customer=customer)}
 
 
-def _customer(request: HttpRequest, vip_id: str) -> Customer:
-    return get_object_or_404(customers_visible(reseller=request.reseller), vip_id=vip_id)  # type: ignore[attr-defined]
+def _customer(request: ConsoleRequest, vip_id: str) -> Customer:
+    return get_object_or_404(customers_visible(reseller=request.reseller), vip_id=vip_id)
 
 
 def _tab(customer: Customer, tab: str) -> str:
@@ -56,7 +57,7 @@ def _tab(customer: Customer, tab: str) -> str:
 
 
 @console_view(read=WRITERS, write=WRITERS)
-def pa_create(request: HttpRequest, vip_id: str) -> HttpResponse:
+def pa_create(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """PA-1: Plans tab → Create purchase authorization."""
     customer = _customer(request, vip_id)
     data = request.POST if request.method == "POST" else None
@@ -65,8 +66,8 @@ def pa_create(request: HttpRequest, vip_id: str) -> HttpResponse:
     if request.method == "POST" and all([lines.is_valid(), form.is_valid()]):  # both run: every error shows
         try:
             pa = purchase_authorization_create(
-                reseller=request.reseller,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
+                reseller=request.reseller,
+                actor=request.user,
                 vip_id=vip_id,
                 lines=lines.lines,
                 po_number=form.cleaned_data["po_number"],
@@ -89,16 +90,16 @@ def pa_create(request: HttpRequest, vip_id: str) -> HttpResponse:
 
 @require_POST
 @console_view(read=WRITERS, write=WRITERS)
-def pa_cancel(request: HttpRequest, vip_id: str, number: str) -> HttpResponse:
+def pa_cancel(request: ConsoleRequest, vip_id: str, number: str) -> HttpResponse:
     """PA-4: cancel while pending and none of its licences is assigned."""
     customer = _customer(request, vip_id)
-    get_object_or_404(PurchaseAuthorization, reseller=request.reseller, customer=customer, number=number)  # type: ignore[attr-defined]
+    get_object_or_404(PurchaseAuthorization, reseller=request.reseller, customer=customer, number=number)
     try:
         purchase_authorization_cancel(
             reseller=request.reseller,
             actor=request.user,
             vip_id=vip_id,
-            number=number,  # type: ignore[attr-defined, arg-type]
+            number=number,
         )
     except PurchaseError as error:
         messages.error(request, str(error))
@@ -108,7 +109,7 @@ def pa_cancel(request: HttpRequest, vip_id: str, number: str) -> HttpResponse:
 
 
 @console_view(read=WRITERS, write=WRITERS)
-def order_place(request: HttpRequest, vip_id: str) -> HttpResponse:
+def order_place(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """ORD-1: place an order, optionally from a pending purchase authorization (?pa=…)."""
     customer = _customer(request, vip_id)
     pa_number = request.GET.get("pa", "") or request.POST.get("pa", "")
@@ -120,7 +121,7 @@ def order_place(request: HttpRequest, vip_id: str) -> HttpResponse:
         pa = PurchaseAuthorization.objects.filter(
             reseller=request.reseller,
             customer=customer,
-            number=pa_number[:20],  # type: ignore[attr-defined]
+            number=pa_number[:20],
         ).first()
         if pa is None:
             messages.error(request, _("This purchase authorization does not exist."))
@@ -133,8 +134,8 @@ def order_place(request: HttpRequest, vip_id: str) -> HttpResponse:
     if request.method == "POST" and (lines is None or lines.is_valid()):
         try:
             order = order_place_service(
-                reseller=request.reseller,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
+                reseller=request.reseller,
+                actor=request.user,
                 vip_id=vip_id,
                 lines=lines.lines if lines else (),
                 pa_number=pa.number if pa else "",
@@ -155,16 +156,16 @@ def order_place(request: HttpRequest, vip_id: str) -> HttpResponse:
 
 
 @console_view(read=WRITERS, write=WRITERS)
-def order_return(request: HttpRequest, vip_id: str, number: str) -> HttpResponse:
+def order_return(request: ConsoleRequest, vip_id: str, number: str) -> HttpResponse:
     """ORD-5: return all or part of a line within 14 days."""
     customer = _customer(request, vip_id)
-    order = get_object_or_404(Order, reseller=request.reseller, customer=customer, number=number)  # type: ignore[attr-defined]
+    order = get_object_or_404(Order, reseller=request.reseller, customer=customer, number=number)
     form = ReturnForm(request.POST if request.method == "POST" else None, order=order)
     if request.method == "POST" and form.is_valid():
         try:
             record = order_return_service(
-                reseller=request.reseller,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
+                reseller=request.reseller,
+                actor=request.user,
                 vip_id=vip_id,
                 order_number=number,
                 quantities=form.cleaned_data["quantities"],
@@ -195,7 +196,7 @@ def order_return(request: HttpRequest, vip_id: str, number: str) -> HttpResponse
 
 @require_POST
 @console_view(read=WRITERS, write=WRITERS)
-def commit_request(request: HttpRequest, vip_id: str) -> HttpResponse:
+def commit_request(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """ORD-6: offer a VIP Select customer a three-year commit."""
     customer = _customer(request, vip_id)
     form = CommitRequestForm(request.POST)
@@ -204,8 +205,8 @@ def commit_request(request: HttpRequest, vip_id: str) -> HttpResponse:
     else:
         try:
             three_year_commit_request(
-                reseller=request.reseller,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
+                reseller=request.reseller,
+                actor=request.user,
                 vip_id=vip_id,
                 quantity=form.cleaned_data["quantity"],
             )

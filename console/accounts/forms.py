@@ -17,6 +17,13 @@ INVITABLE_ROLES = [
 ]
 
 
+class MemberChoiceField(forms.ModelChoiceField):
+    """A team member, shown as "Full Name (email)"."""
+
+    def label_from_instance(self, obj: Membership) -> str:
+        return f"{obj.user.get_full_name() or obj.user.email} ({obj.user.email})"
+
+
 class TeamInviteForm(CleanTextMixin, forms.Form):
     email = forms.EmailField(label=_("Email"), max_length=240)
     first_name = forms.CharField(label=_("First name"), max_length=35)
@@ -31,7 +38,7 @@ class RoleChangeForm(forms.Form):
 class RemoveMemberForm(forms.Form):
     """TEAM-2: who takes over the removed member's customers (asked only when they manage some)."""
 
-    reassign_to = forms.ModelChoiceField(
+    reassign_to = MemberChoiceField(
         label=_("Reassign their customers to"), queryset=Membership.objects.none(), required=False
     )
 
@@ -39,7 +46,6 @@ class RemoveMemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["reassign_to"]
         field.queryset = members_who_may_write(reseller=reseller).exclude(pk=removing.pk)
-        field.label_from_instance = lambda m: f"{m.user.get_full_name() or m.user.email} ({m.user.email})"
         field.required = needs_target
         if not needs_target:
             field.widget = forms.HiddenInput()

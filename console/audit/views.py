@@ -5,14 +5,17 @@ from collections.abc import Iterator
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.db.models import QuerySet
+from django.http.response import HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from console.audit.models import AuditEvent
 from console.audit.selectors import audit_events_for_reseller
 from console.csv import Echo, neutralise
 from console.forms import CleanTextMixin
+from console.http import ConsoleRequest
 from console.tenancy import TEAM_ADMINS, console_view
 
 ACTION_CHOICES = [
@@ -30,7 +33,7 @@ class ActivityFilterForm(CleanTextMixin, forms.Form):
 
 @require_safe
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
-def activity(request: HttpRequest) -> HttpResponse:
+def activity(request: ConsoleRequest) -> HttpResponseBase:
     """AUD-2: the reseller-wide activity log, for admins, with filters and CSV export."""
     form = ActivityFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -43,7 +46,7 @@ def activity(request: HttpRequest) -> HttpResponse:
     return render(request, "console/activity.html", {"form": form, "page": page, "nav": "activity"})
 
 
-def _activity_csv(events) -> StreamingHttpResponse:  # type: ignore[no-untyped-def]
+def _activity_csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
     writer = csv.writer(Echo())
 
     def rows() -> Iterator[str]:

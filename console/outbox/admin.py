@@ -25,7 +25,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
     search_fields = ["to_email", "subject"]
     date_hierarchy = "created_at"
     actions = ["retry_now"]
-    fields = [
+    fields = readonly_fields = (
         "to_email",
         "subject",
         "template",
@@ -40,8 +40,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         "dedupe_key",
         "text_with_links",
         "body_html",
-    ]
-    readonly_fields = fields
+    )
 
     @admin.display(description=_("Plain-text body (links are clickable)"))
     def text_with_links(self, obj: OutboxMessage) -> str:

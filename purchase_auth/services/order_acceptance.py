@@ -23,15 +23,16 @@ from purchase_auth.services.common import (
 from purchase_auth.services.three_year_commit import three_year_commit_check
 
 
-def order_accept(*, order_id: int) -> Order:
+def order_accept(*, order_id: int) -> Order | None:
     """ORD-1, ORD-3, ORD-8, PA-3, PA-5: the stand-in for the upstream licensing system accepts an open
     order: licences become fulfilled, the PA is ordered, the Anniversary Date is set, the level is
     re-evaluated, the customer admin is emailed. A refused order fails with a reason and changes
-    nothing else. Running it twice changes nothing the second time."""
+    nothing else. Running it twice changes nothing the second time; returns the order (None when it
+    does not exist)."""
     with transaction.atomic():
         order = Order.objects.with_scopes_disabled().select_for_update().filter(pk=order_id).first()
         if order is None or order.status != Order.Status.OPEN:
-            return order  # type: ignore[return-value]
+            return order
         customer = (
             Customer.objects.with_scopes_disabled()
             .select_for_update(of=("self",))

@@ -167,7 +167,7 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
             .filter(pk__in=moved)
             .select_related("customer__managed_by__user", "reseller")
         )
-        before = {PurchaseAuthorization.State.OVERDUE: "pending", PurchaseAuthorization.State.SUSPENDED: "overdue"}
+        before: dict[str, str] = {"overdue": "pending", "suspended": "overdue"}
         audit_log_bulk(
             AuditEntry(
                 reseller_id=pa.reseller_id,
