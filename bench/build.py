@@ -221,7 +221,7 @@ def build(progress: Progress) -> dict[str, Any]:
                 with cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN WITH (FREEZE)") as copy:  # noqa: S608
                     writers = {TABLE: data.Batched(copy.write)}
                     writers.update({table: data.Batched(file.write) for table, file in files.items()})
-                    sinks = data.Sinks(writers)  # type: ignore[arg-type]
+                    sinks = data.Sinks(writers)
                     data.generate(
                         teams, sizes, products, search_key, payment_state, payment_suspends_on, sinks, progress
                     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
@@ -168,7 +168,7 @@ class Team:
 class Sinks:
     """Where the generated lines go: one writer per table (a COPY or a temporary file)."""
 
-    def __init__(self, writers: dict[str, Callable[[str], None]]) -> None:
+    def __init__(self, writers: Mapping[str, Callable[[str], None]]) -> None:
         self.writers = writers
         self.counts = dict.fromkeys(writers, 0)
 

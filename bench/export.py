@@ -10,6 +10,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import psycopg
@@ -122,7 +123,9 @@ def login_for_small(meta: dict[str, Any]) -> str:
             .values_list("reseller_id", flat=True)
             .first()
         )
-    return _login_for(small_id)  # type: ignore[arg-type]
+    if small_id is None:
+        raise RuntimeError("the bench database has no small reseller")
+    return _login_for(small_id)
 
 
 def _login_for(reseller_id: str) -> str:
@@ -135,7 +138,7 @@ def _login_for(reseller_id: str) -> str:
     return membership.user.email
 
 
-def run(*, client: Client, meta: dict[str, Any], repeats: int, progress) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def run(*, client: Client, meta: dict[str, Any], repeats: int, progress: Callable[[str], None]) -> dict[str, Any]:
     with scopes_disabled():
         big = Reseller.objects.get(reseller_id=meta["big_reseller_id"])
     statement, params = report_statement(big)

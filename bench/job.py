@@ -8,6 +8,7 @@ second run moves nothing). The statement count is recorded for each."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -47,7 +48,7 @@ def _timed(on: Any, repeat_same_day: bool = False) -> dict[str, Any]:
     return result
 
 
-def run(*, progress) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def run(*, progress: Callable[[str], None]) -> dict[str, Any]:
     from customers.models import Customer
     from purchase_auth.models import PurchaseAuthorization
 

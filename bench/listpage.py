@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -151,7 +152,7 @@ def count_queries(client: Client, variant: Variant) -> tuple[int, int]:
     return len(ctx.captured_queries), int(total.group(1)) if total else 0
 
 
-def run(  # type: ignore[no-untyped-def]
+def run(
     *,
     login_email: str,
     big_reseller_id: str,
@@ -160,7 +161,7 @@ def run(  # type: ignore[no-untyped-def]
     budget_s: float,
     min_runs: int,
     only: str | None,
-    progress,
+    progress: Callable[[str], None],
 ) -> list[Variant]:
     client = client_for(login_email)
     samples = search_samples(big_reseller_id)

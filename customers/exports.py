@@ -8,8 +8,10 @@ import csv
 import io
 from collections.abc import Iterator, Sequence
 from datetime import date
+from typing import Any
 
 from django.db import connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import (
     Case,
     CharField,
@@ -28,6 +30,7 @@ from django.db.models import (
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Cast, Coalesce, Concat, Left
 from django.db.models.lookups import In
+from django.db.models.sql.compiler import SQLCompiler
 from django.http import StreamingHttpResponse
 from django.utils.functional import Promise
 
@@ -74,14 +77,18 @@ class IsoUtc(Func):
 
     output_field = TextField()
 
-    def as_postgresql(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
         return self.as_sql(
             compiler,
             connection,
             template="to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')",
         )
 
-    def as_sqlite(self, compiler, connection, **extra):  # type: ignore[no-untyped-def]
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, Any]:
         return self.as_sql(compiler, connection, template="strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', %(expressions)s)")
 
 

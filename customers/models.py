@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
 from django.db import models
@@ -183,9 +183,9 @@ class Customer(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.vip_id})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.search_text = search_key(self.name, self.name_en, self.vip_id, self.contact_email)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     @property
     def contact_name(self) -> str:

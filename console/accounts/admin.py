@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -73,7 +73,9 @@ class ResellerAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     form = ResellerForm
 
-    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any):  # type: ignore[no-untyped-def]
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm[Any]]:
         if obj is None:
             kwargs["form"] = ResellerAddForm
         return super().get_form(request, obj, change=change, **kwargs)
@@ -96,7 +98,7 @@ class ResellerAdmin(admin.ModelAdmin):
             return
         data = form.cleaned_data
         created = services.reseller_create(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=cast(User, request.user),  # the admin site lets only signed-in staff this far
             name=data["name"],
             reseller_id=data["reseller_id"],
             segments=data["segments"],

@@ -44,14 +44,16 @@ class UserManager(BaseUserManager["User"]):
 class User(AbstractUser):
     """A person who signs in: reseller staff, operators, and (later) customer admins. Email is the login."""
 
+    # Email is the login: AbstractUser's username column is dropped (django-stubs types it as a CharField).
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), max_length=240, unique=True)
     language = models.CharField(_("preferred language"), max_length=8, default="en")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Our manager creates users by email; django-stubs expects AbstractUser's username-based manager.
+    objects = UserManager()  # type: ignore[misc, assignment]
 
     class Meta:
         constraints = [
