@@ -48,6 +48,8 @@ def portal_org_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
     def wrapped(request: HttpRequest, vip_id: str) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
+        if getattr(request, "membership", None) is not None:
+            raise Http404  # SPEC §1: reseller staff never act in the portal, whatever rows say otherwise
         customer = _administered(request, vip_id)
         with scope(reseller=customer.reseller_id):
             return view(request, customer)
