@@ -61,7 +61,8 @@ def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> P
 
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
-    state = CustomerListForm(request.GET).state()
+    form = CustomerListForm(request.GET)
+    state = form.state()
     typed = request.GET.get("q", "").strip()
     on = today()
     mine = request.membership if state["mine"] else None  # type: ignore[attr-defined]
@@ -101,6 +102,8 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "nav": "customers",
         "sorts": selectors.SORTS,
         "short_query": bool(typed) and not state["q"] and len(typed) < 3,
+        # NF-2: a search that cannot be used (too long, control characters, invalid UTF-8) says why
+        "query_error": form.errors["q"][0] if "q" in form.errors else "",
     }
 
 
