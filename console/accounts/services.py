@@ -26,6 +26,24 @@ class TeamError(Exception):
     """A team change that the rules refuse; the message is shown to the user."""
 
 
+class TeamInvitationUsed(TeamError):
+    """The team-invitation link was used already (or replaced); `membership` is the one it named once
+    that person joined, so a second click of the same person can be signed in (NF-3)."""
+
+    def __init__(self, message: str, membership: Membership | None = None) -> None:
+        super().__init__(message)
+        self.membership = membership
+
+
+def _joined(pk: object) -> Membership | None:
+    return (
+        Membership.objects.with_scopes_disabled()
+        .select_related("user", "reseller")
+        .filter(pk=pk, status=Membership.Status.ACTIVE)
+        .first()
+    )
+
+
 def _invitation_token(membership: Membership) -> str:
     return signing.TimestampSigner(salt=INVITATION_SALT).sign_object(
         {"m": membership.pk, "n": membership.invitation_nonce}
@@ -202,7 +220,9 @@ def team_invitation_membership(token: str) -> Membership:
         .first()
     )
     if membership is None:
-        raise TeamError(_("This invitation link has already been used or replaced by a newer one."))
+        raise TeamInvitationUsed(
+            _("This invitation link has already been used or replaced by a newer one."), _joined(data.get("m"))
+        )
     return membership
 
 
@@ -220,7 +240,9 @@ def team_invitation_accept(*, token: str, password: str) -> Membership:
             .first()
         )
         if locked is None:
-            raise TeamError(_("This invitation link has already been used or replaced by a newer one."))
+            raise TeamInvitationUsed(
+                _("This invitation link has already been used or replaced by a newer one."), _joined(membership.pk)
+            )
         locked.user.set_password(password)
         locked.user.save(update_fields=["password"])
         locked.status = Membership.Status.ACTIVE

@@ -4,10 +4,14 @@ form, never a 500. Real parallel requests, one test client and one database conn
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
+from console.accounts import services
 from console.accounts.models import Membership, User
+from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
 from tests.factories import MembershipFactory
 from tests.parallel import client_for, crashes, in_parallel, messages_of
@@ -53,3 +57,22 @@ def test_two_resellers_inviting_the_same_new_email_at_once_one_wins(triad):
         )
         assert expected in response.content.decode()
     assert sum(r.status_code == 302 for r in results) == 1
+
+
+def test_a_double_click_on_join_signs_in_both_and_activates_once(triad):
+    services.team_member_invite(
+        reseller=triad.reseller_a,
+        actor=triad.admin_a.user,
+        email="joiner@example.com",
+        first_name="J",
+        last_name="O",
+        role="member",
+    )
+    body = OutboxMessage.objects.get(to_email="joiner@example.com").body_text
+    link = re.search(r"https?://\S+", body).group(0).replace("http://testserver", "")
+    form = {"new_password1": "a much better passphrase 42", "new_password2": "a much better passphrase 42"}
+    results = in_parallel([lambda client: client.post(link, form)] * 2, prepare=lambda i: client_for(None))
+    assert not crashes(results)
+    assert [r.status_code for r in results] == [302, 302]
+    assert {r.url for r in results} == {reverse("console:home")}
+    assert AuditEvent.objects.filter(action="team.join").count() == 1
