@@ -4,8 +4,10 @@ from django.urls import include, path, register_converter
 
 from console import converters, views
 from console.accounts import views as team_views
-from console.accounts.auth import OutboxPasswordResetForm, ThrottledLoginView
+from console.accounts.auth import AdminSignInForm, OutboxPasswordResetForm, ThrottledLoginView
 from console.audit import views as audit_views
+
+admin.site.login_form = AdminSignInForm  # NF-2: an over-long name is a form error, not a 500 in django-axes
 
 register_converter(converters.VipIdConverter, "vip")
 register_converter(converters.PurchaseAuthorizationNumberConverter, "pa")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from console.accounts.models import Membership, Reseller, User
 from console.accounts.selectors import members_who_may_write
+from console.accounts.services import user_is_reseller_staff
 from console.audit.services import audit_log
 from console.outbox.services import mail_enqueue
 from console.signing import LinkExpired, LinkInvalid, link_read, link_sign
@@ -49,6 +50,30 @@ INVITE_FIELDS = (
 
 class CustomerError(Exception):
     """A customer change that the rules refuse; the message is shown to the user."""
+
+
+class CustomerRemoved(CustomerError):
+    """The customer was removed (CUST-6), typically by someone else a moment ago (NF-3)."""
+
+
+class InvitationUsed(CustomerError):
+    """The invitation link was used already (or replaced); `customer` is the customer it named, if any."""
+
+    def __init__(self, message: str, customer: Customer | None = None) -> None:
+        super().__init__(message)
+        self.customer = customer
+
+
+class StaffAccount(CustomerError):
+    """SPEC §1: the contact's account belongs to a reseller team, so it cannot administer a customer."""
+
+
+class AccountExists(CustomerError):
+    """An account for the contact's email exists (perhaps created a moment ago by another acceptance):
+    the contact confirms with its password instead of choosing one."""
+
+
+INVITATION_USED = _("This invitation link has already been used or replaced by a newer one.")
 
 
 def contact_name_taken(*, email: str, name: str, exclude_pk: int | None = None) -> bool:
@@ -99,11 +124,13 @@ def customer_invite(
     Returns (customer, created). A second submit of the same form (same `submission_key`) returns
     the customer the first one created, even when both run at once. Raises CustomerError for CUST-7.
     """
-    if submission_key:
-        existing = Customer.objects.filter(reseller=reseller, submission_key=submission_key).first()
-        if existing:
-            return existing, False
+    if existing := _submitted(reseller, submission_key):
+        return existing, False
     if contact_name_taken(email=data["contact_email"], name=data["name"]):
+        # The first submit of this same form may have committed since the look-up above (NF-3): its
+        # customer is what the user asked for, not a CUST-7 clash with itself.
+        if existing := _submitted(reseller, submission_key):
+            return existing, False
         raise CustomerError(CONTACT_NAME_TAKEN)
     now = timezone.now()
     customer = Customer(
@@ -136,9 +163,7 @@ def customer_invite(
             )
             _send_invitation(customer, template="customer_invitation")
     except IntegrityError as error:
-        if submission_key and (
-            existing := Customer.objects.filter(reseller=reseller, submission_key=submission_key).first()
-        ):
+        if existing := _submitted(reseller, submission_key):
             return existing, False
         if "customer_contact_name_unique" in str(error):
             raise CustomerError(CONTACT_NAME_TAKEN) from error
@@ -146,12 +171,31 @@ def customer_invite(
     return customer, True
 
 
+def _submitted(reseller: Reseller, submission_key: uuid.UUID | None) -> Customer | None:
+    """The customer an earlier submit of the same invitation form created (CUST-4), if any."""
+    if not submission_key:
+        return None
+    return Customer.objects.filter(reseller=reseller, submission_key=submission_key).first()
+
+
 def _locked(reseller: Reseller, vip_id: str) -> Customer:
-    return (
+    """The reseller's customer, locked for the rest of the transaction. Raises CustomerRemoved when it
+    was removed — also when a removal committed while this one waited for the lock (NF-3)."""
+    customer = (
         Customer.objects.select_for_update(of=("self",))
         .select_related("reseller")
-        .get(reseller=reseller, vip_id=vip_id, removed_at__isnull=True)
+        .filter(reseller=reseller, vip_id=vip_id)
+        .first()
     )
+    if customer is None:
+        raise CustomerError(_("This customer does not exist."))
+    if customer.removed_at is not None:
+        raise CustomerRemoved(removed_message(customer))
+    return customer
+
+
+def removed_message(customer: Customer) -> str:
+    return _("%(name)s was removed and is no longer in the customer list.") % {"name": customer.name}
 
 
 def customer_reminder_send(*, reseller: Reseller, actor: User, vip_id: str, email: str) -> Customer:
@@ -169,7 +213,13 @@ def customer_reminder_send(*, reseller: Reseller, actor: User, vip_id: str, emai
             if contact_name_taken(email=email, name=customer.name, exclude_pk=customer.pk):
                 raise CustomerError(CONTACT_NAME_TAKEN)
             customer.contact_email = email
-            customer.save(update_fields=["contact_email", "search_text"])
+            try:
+                with transaction.atomic():
+                    customer.save(update_fields=["contact_email", "search_text"])
+            except IntegrityError as error:  # a parallel change took the pair first (NF-3)
+                if "customer_contact_name_unique" in str(error):
+                    raise CustomerError(CONTACT_NAME_TAKEN) from error
+                raise
         audit_log(
             reseller=reseller,
             actor=actor,
@@ -227,7 +277,10 @@ def customer_managed_by_change(*, reseller: Reseller, actor: User, vip_id: str, 
 
 
 def customer_for_invitation(token: str) -> Customer:
-    """The customer an invitation link names, if the link is genuine, unexpired, unused and current."""
+    """The customer an invitation link names, if the link is genuine, unexpired, unused and current.
+
+    Raises InvitationUsed (carrying the customer, when it accepted) for a link used or replaced already,
+    CustomerError for an expired or forged one."""
     max_age = settings.VIP_POLICY["INVITATION_LINK_DAYS"] * 24 * 3600
     try:
         data = link_read(INVITATION_SALT, token, max_age=max_age)
@@ -242,8 +295,33 @@ def customer_for_invitation(token: str) -> Customer:
         .first()
     )
     if customer is None or not customer.is_pending or not data.get("n"):
-        raise CustomerError(_("This invitation link has already been used or replaced by a newer one."))
+        raise InvitationUsed(INVITATION_USED, _accepted_customer(data.get("c")))
     return customer
+
+
+def _accepted_customer(pk: Any) -> Customer | None:
+    return (
+        Customer.objects.with_scopes_disabled()
+        .select_related("reseller", "contract_owner")
+        .filter(pk=pk, invitation_status=InvitationStatus.ACCEPTED, removed_at__isnull=True)
+        .first()
+    )
+
+
+def _staff_refusal(user: User) -> StaffAccount:
+    return StaffAccount(
+        _(
+            "%(email)s signs in to a reseller's console, so it cannot also administer a customer organization. "
+            "Ask the reseller to send the invitation to another email."
+        )
+        % {"email": user.email}
+    )
+
+
+def invitation_refusal(customer: Customer) -> str | None:
+    """SPEC §1: why the invited contact's existing account cannot accept, or None."""
+    user = User.objects.filter(email__iexact=customer.contact_email).first()
+    return str(_staff_refusal(user)) if user is not None and user_is_reseller_staff(user) else None
 
 
 def customer_invitation_accept(
@@ -253,7 +331,9 @@ def customer_invitation_accept(
 
     `user` is the signed-in (or password-verified) existing account of the contact, or None to create
     one with `password`. Single use: the customer row is locked and must still be pending with the
-    link's nonce. CUST-7 is checked again here.
+    link's nonce (InvitationUsed otherwise). CUST-7 is checked again here. SPEC §1: an account of a
+    reseller's team is refused (the account row is locked, as team invitations lock it). AccountExists
+    when `user` is None but the email has an account — also one another acceptance created a moment ago.
     """
     customer = customer_for_invitation(token)
     with transaction.atomic():
@@ -265,13 +345,15 @@ def customer_invitation_accept(
             .first()
         )
         if locked is None or not locked.is_pending:
-            raise CustomerError(_("This invitation link has already been used or replaced by a newer one."))
+            raise InvitationUsed(INVITATION_USED, _accepted_customer(customer.pk))
         if contact_name_taken(email=locked.contact_email, name=locked.name, exclude_pk=locked.pk):
             raise CustomerError(CONTACT_NAME_TAKEN)
         if user is None:
             user = User.objects.filter(email__iexact=locked.contact_email).first()
             if user is not None:
-                raise CustomerError(_("An account exists for this email already: sign in first."))
+                if user_is_reseller_staff(user):
+                    raise _staff_refusal(user)
+                raise AccountExists(_("An account exists for this email already: sign in first."))
             user = User(
                 email=locked.contact_email.lower(),
                 first_name=first_name or locked.contact_first_name,
@@ -280,9 +362,23 @@ def customer_invitation_accept(
             )
             validate_password(password, user=user)
             user.set_password(password)
-            user.save()
+            try:
+                with transaction.atomic():
+                    user.save()
+            except IntegrityError as error:  # another acceptance (or a team invitation) created it first
+                raise AccountExists(
+                    _(
+                        "An account for %(email)s was just created, perhaps by accepting another invitation: "
+                        "enter its password to accept this one too."
+                    )
+                    % {"email": locked.contact_email}
+                ) from error
         elif user.email.lower() != locked.contact_email.lower():
             raise CustomerError(_("This invitation is for %(email)s.") % {"email": locked.contact_email})
+        else:
+            User.objects.select_for_update().filter(pk=user.pk).first()  # serialise with team invitations
+            if user_is_reseller_staff(user):
+                raise _staff_refusal(user)
         if (
             Customer.objects.with_scopes_disabled()
             .filter(name=locked.name, contract_owner=user, removed_at__isnull=True)

@@ -60,7 +60,8 @@ def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> P
 
 
 def _list_context(request: HttpRequest) -> dict[str, Any]:
-    state = CustomerListForm(request.GET).state()
+    form = CustomerListForm(request.GET)
+    state = form.state()
     typed = request.GET.get("q", "").strip()
     on = today()
     mine = request.membership if state["mine"] else None  # type: ignore[attr-defined]
@@ -94,6 +95,8 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
         "nav": "customers",
         "sorts": selectors.SORTS,
         "short_query": bool(typed) and not state["q"] and len(typed) < 3,
+        # NF-2: a search that cannot be used (too long, control characters, invalid UTF-8) says why
+        "query_error": form.errors["q"][0] if "q" in form.errors else "",
     }
 
 
@@ -170,6 +173,21 @@ def _customer(request: HttpRequest, vip_id: str) -> Customer:
     )
 
 
+def _customer_to_change(request: HttpRequest, vip_id: str) -> Customer | HttpResponse:
+    """The reseller's customer for a change, or — when it was removed, perhaps by someone else a moment
+    ago — a redirect to the list saying so (NF-3: a double click is never an error page)."""
+    customer = get_object_or_404(
+        Customer.objects.filter(reseller=request.reseller).select_related("managed_by__user", "contract_owner"),  # type: ignore[attr-defined]
+        vip_id=vip_id,
+    )
+    return _removed(request, customer) if customer.removed_at else customer
+
+
+def _removed(request: HttpRequest, customer: Customer) -> HttpResponse:
+    messages.info(request, services.removed_message(customer))
+    return redirect("customers:list")
+
+
 def overview_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     """DET-1: the overview, with the parts other apps contribute (customers.sections)."""
     context: dict[str, Any] = {"overview_parts": []}
@@ -216,7 +234,9 @@ def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
 @console_view(read=WRITERS, write=WRITERS)
 def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
     """CUST-5: Send reminder (optionally to a new contact email) while the invitation is pending."""
-    customer = _customer(request, vip_id)
+    customer = _customer_to_change(request, vip_id)
+    if isinstance(customer, HttpResponse):
+        return customer
     if not customer.is_pending:
         messages.error(request, _("The invitation was accepted already."))
         return redirect("customers:detail", vip_id=vip_id)
@@ -231,6 +251,8 @@ def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
                 vip_id=vip_id,
                 email=form.cleaned_data["contact_email"],
             )
+        except services.CustomerRemoved:
+            return _removed(request, customer)
         except services.CustomerError as error:
             form.add_error("contact_email", str(error))
         else:
@@ -242,10 +264,14 @@ def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
 @require_POST
 @console_view()
 def customer_remove(request: HttpRequest, vip_id: str) -> HttpResponse:
-    """CUST-6: remove a No-Products customer."""
-    customer = _customer(request, vip_id)
+    """CUST-6: remove a No-Products customer. A second click (or a colleague's) learns it is gone."""
+    customer = _customer_to_change(request, vip_id)
+    if isinstance(customer, HttpResponse):
+        return customer
     try:
         services.customer_remove(reseller=request.reseller, actor=request.user, vip_id=vip_id)  # type: ignore[attr-defined, arg-type]
+    except services.CustomerRemoved:
+        return _removed(request, customer)
     except services.CustomerError as error:
         messages.error(request, str(error))
         return redirect("customers:detail", vip_id=vip_id)
@@ -257,7 +283,9 @@ def customer_remove(request: HttpRequest, vip_id: str) -> HttpResponse:
 @console_view(read=PRIMARY_ONLY, write=PRIMARY_ONLY)
 def customer_managed_by(request: HttpRequest, vip_id: str) -> HttpResponse:
     """TEAM-4: the primary admin changes Managed by."""
-    _customer(request, vip_id)
+    customer = _customer_to_change(request, vip_id)
+    if isinstance(customer, HttpResponse):
+        return customer
     form = ManagedByForm(request.POST, reseller=request.reseller)  # type: ignore[attr-defined]
     if not form.is_valid():
         messages.error(request, _("Choose an active team member."))
@@ -269,6 +297,8 @@ def customer_managed_by(request: HttpRequest, vip_id: str) -> HttpResponse:
                 vip_id=vip_id,
                 membership_id=form.cleaned_data["membership"].pk,
             )
+        except services.CustomerRemoved:
+            return _removed(request, customer)
         except services.CustomerError as error:
             messages.error(request, str(error))
         else:

@@ -57,6 +57,8 @@ def portal_org_view(
         if not http_request.user.is_authenticated:
             return redirect_to_login(http_request.get_full_path())
         request = cast(AuthenticatedRequest, http_request)
+        if getattr(request, "membership", None) is not None:
+            raise Http404  # SPEC §1: reseller staff never act in the portal, whatever rows say otherwise
         customer = _administered(request, vip_id)
         with scope(reseller=customer.reseller_id):
             return view(request, customer)

@@ -50,11 +50,21 @@ class AcceptForm(forms.Form):
 
 
 def accept(request: HttpRequest, token: str) -> HttpResponse:
-    """CUST-8: the emailed link → password → terms → Accepted."""
+    """CUST-8: the emailed link → password → terms → Accepted.
+
+    NF-3: a second submit that arrives after the first accepted (a double click) gets the first one's
+    result — signed in to the portal — when its password is the new contract owner's. SPEC §1: an
+    account of a reseller's team is refused, with a message to use another email."""
     try:
         customer = services.customer_for_invitation(token)
+    except services.InvitationUsed as error:
+        if owner := _owner_confirmed(request, error.customer):
+            return _welcome(request, owner, error.customer)  # type: ignore[arg-type]
+        return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
     except services.CustomerError as error:
         return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
+    if refusal := services.invitation_refusal(customer):
+        return render(request, "portal/accept.html", {"customer": customer, "refusal": refusal}, status=403)
     existing = User.objects.filter(email__iexact=customer.contact_email).first()
     form = AcceptForm(request.POST if request.method == "POST" else None, existing_account=existing is not None)
     if request.method == "POST" and form.is_valid():
@@ -65,18 +75,43 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
                 form.add_error("password1", _("This password is not right for %(email)s.") % {"email": existing.email})
         if not form.errors:
             try:
-                customer = services.customer_invitation_accept(
+                accepted = services.customer_invitation_accept(
                     token=token, user=user, password=form.cleaned_data["password1"]
                 )
             except ValidationError as error:
                 form.add_error("password1", error)
+            except services.AccountExists as error:
+                # Another acceptance created the account a moment ago: confirm with its password instead.
+                existing = User.objects.filter(email__iexact=customer.contact_email).first()
+                form = AcceptForm(request.POST, existing_account=True)
+                form.is_valid()
+                form.add_error("password1", str(error))
+            except services.StaffAccount as error:
+                return render(request, "portal/accept.html", {"customer": customer, "refusal": str(error)}, status=403)
+            except services.InvitationUsed as error:
+                if owner := _owner_confirmed(request, error.customer):
+                    return _welcome(request, owner, error.customer)  # type: ignore[arg-type]
+                return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
             except services.CustomerError as error:
                 return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
             else:
-                login(request, customer.contract_owner, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome to the Value Incentive Plan, %(name)s.") % {"name": customer.name})
-                return redirect("portal:home")
+                return _welcome(request, accepted.contract_owner, accepted)  # type: ignore[arg-type]
     return render(request, "portal/accept.html", {"form": form, "customer": customer, "existing": existing})
+
+
+def _owner_confirmed(request: HttpRequest, customer: Customer | None) -> User | None:
+    """The contract owner of an accepted invitation, if this POST carries their password."""
+    owner = customer.contract_owner if customer else None
+    password = request.POST.get("password1", "") if request.method == "POST" else ""
+    if owner is None or not password:
+        return None
+    return authenticate(request, username=owner.email, password=password)  # type: ignore[return-value]
+
+
+def _welcome(request: HttpRequest, user: User, customer: Customer) -> HttpResponse:
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Welcome to the Value Incentive Plan, %(name)s.") % {"name": customer.name})
+    return redirect("portal:home")
 
 
 @require_safe
@@ -84,6 +119,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The organisations the signed-in person administers."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
+    if getattr(request, "membership", None) is not None:
+        return redirect("console:home")  # SPEC §1: reseller staff work in the console, never in the portal
     customers = (
         Customer.objects.with_scopes_disabled()
         .filter(admins__user=request.user, removed_at__isnull=True)

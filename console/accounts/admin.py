@@ -46,14 +46,8 @@ class ResellerAddForm(ResellerForm):
 
     def clean_admin_email(self) -> str:
         email = self.cleaned_data["admin_email"].strip().lower()
-        taken = (
-            Membership.objects.with_scopes_disabled()
-            .filter(user__email=email)
-            .exclude(status=Membership.Status.REMOVED)
-            .exists()
-        )
-        if taken:
-            raise forms.ValidationError(_("This person already belongs to a reseller team."))
+        if refusal := services.team_email_refusal(email):
+            raise forms.ValidationError(refusal)
         return email
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +26,24 @@ INVITATION_SALT = "console.team-invitation"
 
 class TeamError(Exception):
     """A team change that the rules refuse; the message is shown to the user."""
+
+
+class TeamInvitationUsed(TeamError):
+    """The team-invitation link was used already (or replaced); `membership` is the one it named once
+    that person joined, so a second click of the same person can be signed in (NF-3)."""
+
+    def __init__(self, message: str, membership: Membership | None = None) -> None:
+        super().__init__(message)
+        self.membership = membership
+
+
+def _joined(pk: object) -> Membership | None:
+    return (
+        Membership.objects.with_scopes_disabled()
+        .select_related("user", "reseller")
+        .filter(pk=pk, status=Membership.Status.ACTIVE)
+        .first()
+    )
 
 
 def _invitation_token(membership: Membership) -> str:
@@ -51,14 +69,70 @@ def _send_team_invitation(membership: Membership, *, actor: User | None) -> None
     )
 
 
-def _user_for_invitation(*, email: str, first_name: str, last_name: str) -> User:
-    email = email.strip().lower()
-    user = User.objects.filter(email=email).first()
+def user_is_reseller_staff(user: User) -> bool:
+    """SPEC §1: the account belongs to a reseller team (invited or active), so it signs in to the console."""
+    memberships = Membership.objects.with_scopes_disabled().filter(user=user)
+    return memberships.exclude(status=Membership.Status.REMOVED).exists()
+
+
+def user_is_customer_admin(user: User) -> bool:
+    """SPEC §1: the account administers a customer organisation in the member portal."""
+    return user.customer_admin_roles.exists()  # type: ignore[attr-defined]
+
+
+def team_email_refusal(email: str, *, reseller: Reseller | None = None) -> str | None:
+    """Why `email` cannot be invited to a team (by `reseller`), or None: it already belongs to a team,
+    or it is a customer admin's account (SPEC §1: one sign-in is either staff or customer, never both)."""
+    user = User.objects.filter(email=email.strip().lower()).first()
     if user is None:
-        return User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
-    if Membership.objects.with_scopes_disabled().filter(user=user).exclude(status=Membership.Status.REMOVED).exists():
-        raise TeamError(_("%(email)s already belongs to a reseller team.") % {"email": email})
+        return None
+    membership = (
+        Membership.objects.with_scopes_disabled()
+        .filter(user=user)
+        .exclude(status=Membership.Status.REMOVED)
+        .select_related("reseller")
+        .first()
+    )
+    if membership is not None and reseller is not None and membership.reseller_id == reseller.pk:
+        if membership.status == Membership.Status.PENDING:
+            return _("%(email)s has been invited to your team already.") % {"email": user.email}
+        return _("%(email)s is in your team already.") % {"email": user.email}
+    if membership is not None:
+        return _("%(email)s already belongs to a reseller team.") % {"email": user.email}
+    if user_is_customer_admin(user):
+        return _(
+            "%(email)s administers a customer organization in the member portal, so it cannot also sign in "
+            "to a reseller's console. Use another email."
+        ) % {"email": user.email}
+    return None
+
+
+def _user_for_invitation(*, email: str, first_name: str, last_name: str, reseller: Reseller) -> User:
+    """The account to invite, created when new, locked for the rest of the transaction (customer
+    acceptances lock it too, so SPEC §1 holds under parallel requests). Raises TeamError when it cannot
+    join a team. Two parallel invitations of a new email: the loser finds the winner's account (NF-3)."""
+    email = email.strip().lower()
+    if User.objects.filter(email=email).first() is None:
+        try:
+            with transaction.atomic():
+                User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+        except IntegrityError:
+            pass  # created a moment ago by a parallel invitation; refused or reused below
+    user = User.objects.select_for_update().get(email=email)
+    if refusal := team_email_refusal(email, reseller=reseller):
+        raise TeamError(refusal)
     return user
+
+
+def _membership_create(*, reseller: Reseller, user: User, role: str, actor: User | None) -> Membership:
+    try:
+        with transaction.atomic():
+            return Membership.objects.create(reseller=reseller, user=user, role=role, invited_by=actor)
+    except IntegrityError as error:  # a parallel invitation of the same person won (NF-3)
+        raise TeamError(
+            team_email_refusal(user.email, reseller=reseller)
+            or _("%(email)s already belongs to a reseller team.") % {"email": user.email}
+        ) from error
 
 
 def reseller_create(
@@ -77,10 +151,10 @@ def reseller_create(
     """
     with transaction.atomic():
         reseller = Reseller.objects.create(name=name, reseller_id=reseller_id, segments=list(segments))
-        user = _user_for_invitation(email=admin_email, first_name=admin_first_name, last_name=admin_last_name)
-        membership = Membership.objects.create(
-            reseller=reseller, user=user, role=Membership.Role.PRIMARY_ADMIN, invited_by=actor
+        user = _user_for_invitation(
+            email=admin_email, first_name=admin_first_name, last_name=admin_last_name, reseller=reseller
         )
+        membership = _membership_create(reseller=reseller, user=user, role=Membership.Role.PRIMARY_ADMIN, actor=actor)
         audit_log(
             reseller=reseller,
             actor=actor,
@@ -97,13 +171,14 @@ def team_member_invite(
 ) -> Membership:
     """TEAM-1: invite a person to the reseller's team as admin, team member or viewer.
 
-    Raises TeamError for the primary-admin role or an email that already belongs to a team.
+    Raises TeamError for the primary-admin role, an email that already belongs to a team (also when a
+    parallel invitation took it a moment ago) or a customer admin's account (SPEC §1).
     """
     if role not in (Membership.Role.ADMIN, Membership.Role.MEMBER, Membership.Role.VIEWER):
         raise TeamError(_("Choose admin, team member or viewer."))
     with transaction.atomic():
-        user = _user_for_invitation(email=email, first_name=first_name, last_name=last_name)
-        membership = Membership.objects.create(reseller=reseller, user=user, role=role, invited_by=actor)
+        user = _user_for_invitation(email=email, first_name=first_name, last_name=last_name, reseller=reseller)
+        membership = _membership_create(reseller=reseller, user=user, role=role, actor=actor)
         audit_log(
             reseller=reseller,
             actor=actor,
@@ -145,7 +220,9 @@ def team_invitation_membership(token: str) -> Membership:
         .first()
     )
     if membership is None:
-        raise TeamError(_("This invitation link has already been used or replaced by a newer one."))
+        raise TeamInvitationUsed(
+            _("This invitation link has already been used or replaced by a newer one."), _joined(data.get("m"))
+        )
     return membership
 
 
@@ -163,7 +240,9 @@ def team_invitation_accept(*, token: str, password: str) -> Membership:
             .first()
         )
         if locked is None:
-            raise TeamError(_("This invitation link has already been used or replaced by a newer one."))
+            raise TeamInvitationUsed(
+                _("This invitation link has already been used or replaced by a newer one."), _joined(membership.pk)
+            )
         locked.user.set_password(password)
         locked.user.save(update_fields=["password"])
         locked.status = Membership.Status.ACTIVE

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -136,21 +136,44 @@ def team_primary_handover(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def team_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
-    """Public page behind the emailed link: the invitee sets a password and is signed in."""
+    """Public page behind the emailed link: the invitee sets a password and is signed in. A second
+    submit after the first joined (a double click) gets the first one's result when its password is the
+    one just set (NF-3)."""
     try:
         membership = services.team_invitation_membership(token)
+    except services.TeamInvitationUsed as error:
+        if joined := _same_person(request, error.membership):
+            return _welcome(request, joined)
+        return render(request, "registration/invitation_invalid.html", {"error": str(error)}, status=410)
     except services.TeamError as error:
         return render(request, "registration/invitation_invalid.html", {"error": str(error)}, status=410)
     form = InvitationPasswordForm(membership.user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             membership = services.team_invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+        except services.TeamInvitationUsed as error:
+            if joined := _same_person(request, error.membership):
+                return _welcome(request, joined)
+            return render(request, "registration/invitation_invalid.html", {"error": str(error)}, status=410)
         except services.TeamError as error:
             return render(request, "registration/invitation_invalid.html", {"error": str(error)}, status=410)
         except ValidationError as error:
             form.add_error("new_password1", error)
         else:
-            login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome to %(reseller)s.") % {"reseller": membership.reseller.name})
-            return redirect("console:home")
+            return _welcome(request, membership)
     return render(request, "registration/invitation_accept.html", {"form": form, "membership": membership})
+
+
+def _same_person(request: HttpRequest, membership: Membership | None) -> Membership | None:
+    """The joined membership, if this POST carries the password its person has just set."""
+    password = request.POST.get("new_password1", "") if request.method == "POST" else ""
+    if membership is None or not password:
+        return None
+    user = authenticate(request, username=membership.user.email, password=password)
+    return membership if user is not None else None
+
+
+def _welcome(request: HttpRequest, membership: Membership) -> HttpResponse:
+    login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
+    messages.success(request, _("Welcome to %(reseller)s.") % {"reseller": membership.reseller.name})
+    return redirect("console:home")
