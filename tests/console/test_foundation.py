@@ -25,6 +25,7 @@ from tests.factories import AuditEventFactory, UserFactory
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.unscoped  # starts from no scope at all, as a request without a tenant does
 def test_a_scoped_query_without_a_reseller_fails_loudly(triad):
     with scope():  # enabled, no reseller: what a request without a tenant gets
         with pytest.raises(ScopeError):
@@ -106,6 +107,7 @@ def test_the_activity_csv_has_a_bom_and_neutralises_formulas(triad, admin_client
     assert rows[1][3] == '\'=HYPERLINK("http://evil")' and rows[1][1] == "Кирило"
 
 
+@pytest.mark.unscoped  # an operator's view: every reseller
 def test_an_operator_creates_a_reseller_with_its_primary_admin_in_the_admin(
     admin_client, django_capture_on_commit_callbacks
 ):
@@ -219,3 +221,13 @@ def test_a_user_can_be_created_and_signs_in_by_email(db):
     with scopes_disabled():
         user = UserFactory(email="mixed@example.com")
     assert str(user) == user.get_full_name()
+
+
+def test_a_test_body_runs_in_reseller_as_scope(triad):
+    """tests/conftest.py: a service or selector that forgets its reseller fails its test."""
+    assert set(Membership.objects.values_list("reseller_id", flat=True)) == {triad.reseller_a.pk}
+
+
+def test_a_test_body_without_a_reseller_runs_in_an_empty_scope(db):
+    with pytest.raises(ScopeError):
+        Membership.objects.count()
