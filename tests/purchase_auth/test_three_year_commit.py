@@ -172,14 +172,24 @@ def test_the_console_offers_the_commit_and_shows_its_status(triad, select_custom
     member_client.post(reverse("purchasing:commit_request", args=[select_customer.vip_id]), {"quantity": "25"})
     page = member_client.get(url).content.decode()
     assert 'data-commit="requested"' in page and "25 licences" in page
-    for bad in ("9", "abc", "", "-3"):
-        member_client.post(reverse("purchasing:commit_request", args=[select_customer.vip_id]), {"quantity": bad})
     assert ThreeYearCommit.objects.count() == 1
 
 
-def test_portal_decision_bad_input(triad, select_customer):
+@pytest.mark.parametrize("bad", ["9", "abc", "", "-3", "12.5", "1\x002", "9" * 30])
+def test_the_console_refuses_a_bad_commit_quantity_with_a_message(triad, select_customer, member_client, bad):
+    url = reverse("purchasing:commit_request", args=[select_customer.vip_id])
+    response = member_client.post(url, {"quantity": bad}, follow=True)
+    assert response.redirect_chain == [(reverse("customers:detail", args=[select_customer.vip_id]), 302)]
+    assert "Commit to a whole number of licences, 10 or more." in response.content.decode()
+    assert not ThreeYearCommit.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["maybe", "", "accept\x00", "ACCEPT", " accept"])
+def test_portal_decision_bad_input(triad, select_customer, bad):
     request(triad, select_customer)
-    client = portal(select_customer)
-    for bad in ("maybe", "", "accept\x00"):
-        client.post(reverse("portal:commit", args=[select_customer.vip_id]), {"decision": bad})
+    response = portal(select_customer).post(
+        reverse("portal:commit", args=[select_customer.vip_id]), {"decision": bad}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("portal:organization", args=[select_customer.vip_id]), 302)]
+    assert "Choose accept or decline." in response.content.decode()
     assert ThreeYearCommit.objects.get().status == "requested"
