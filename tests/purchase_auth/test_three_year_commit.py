@@ -12,12 +12,12 @@ from django.test import Client
 from django.urls import reverse
 
 from console.outbox.models import OutboxMessage
-from customers.models import Customer, CustomerAdmin, InvitationStatus
+from customers.models import Customer, InvitationStatus
 from purchase_auth import services
 from purchase_auth.models import ThreeYearCommit
 from purchase_auth.services import Line
 from renewals.services import periodic_refresh
-from tests.factories import CustomerFactory, ProductFactory, UserFactory
+from tests.factories import CustomerAdminFactory, CustomerFactory, PriceFactory, ProductFactory, UserFactory
 
 TODAY = date(2026, 3, 10)
 
@@ -31,12 +31,9 @@ def frozen():
 @pytest.fixture
 def product(db):
     product = ProductFactory()
-    from purchase_auth.models import Price
-
-    for segment in product.segments:
+    for segment in ("COM", "GOV"):  # three-year-commit levels (CAT-3); Education keeps 02/03/04
         for level, amount in (("12", "90.00"), ("13", "80.00"), ("14", "70.00")):
-            if segment != "EDU":
-                Price.objects.create(product=product, segment=segment, level=level, unit_price=Decimal(amount))
+            PriceFactory(product=product, segment=segment, level=level, unit_price=Decimal(amount))
     return product
 
 
@@ -47,7 +44,7 @@ def select_customer(triad, product, frozen):
     customer = CustomerFactory(
         managed_by=triad.member_a, contract_owner=owner, invitation_status=InvitationStatus.ACCEPTED, segment="COM"
     )
-    CustomerAdmin.objects.create(customer=customer, user=owner)
+    CustomerAdminFactory(customer=customer, user=owner)
     order = services.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 12)]
     )
