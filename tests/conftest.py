@@ -9,18 +9,45 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from console.accounts.models import Membership, Reseller
 from tests.factories import MembershipFactory, ResellerFactory
 
 
-@pytest.fixture(autouse=True)
-def _unscoped_test_body() -> Iterator[None]:
-    """Test code itself may query any tenant; requests made through the test client still run in
-    the scope TenantMiddleware sets, so a view that forgets its reseller fails."""
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "unscoped: the test body looks across resellers on purpose (django-scopes disabled)"
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Fixtures (the triad, factories, the database itself) are built with scoping off, as in pretix."""
     with scopes_disabled():
-        yield
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    with scopes_disabled():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """The test body runs inside reseller A's scope when the test uses the triad, else in an empty
+    scope, so a service or selector that forgets to filter by its reseller fails its test. A test that
+    looks across resellers on purpose says so with @pytest.mark.unscoped (or a scopes_disabled()
+    block). Requests made through the test client run in the scope TenantMiddleware sets."""
+    if item.get_closest_marker("unscoped"):
+        context = scopes_disabled()
+    elif isinstance(triad := getattr(item, "funcargs", {}).get("triad"), Triad):
+        context = scope(reseller=triad.reseller_a.pk)
+    else:
+        context = scope()
+    with context:
+        return (yield)
 
 
 @pytest.fixture(autouse=True)

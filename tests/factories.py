@@ -3,13 +3,30 @@ cross-tenant object by accident."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 import factory
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
-from customers.models import Customer, CustomerType
+from customers.models import Customer, CustomerAdmin, CustomerType, ThreeYearCommitStatus
+from customers.rules import payment_due_date, payment_suspends_on
+from purchase_auth.models import (
+    LicencePool,
+    Order,
+    OrderLine,
+    Price,
+    Product,
+    PurchaseAuthorization,
+    PurchaseAuthorizationLine,
+    Return,
+    ReturnLine,
+    ThreeYearCommit,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -75,7 +92,11 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
-    """A customer with a pending invitation; its reseller is the managing member's reseller."""
+    """A customer with a pending invitation; its reseller is the managing member's reseller.
+
+    `CustomerFactory(managed_by=m)` takes m's reseller; `CustomerFactory(reseller=r)` gets a new
+    member of r as its Managed by. A customer managed by another reseller's member is refused.
+    """
 
     class Meta:
         model = Customer
@@ -98,12 +119,34 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     invited_at = factory.LazyFunction(timezone.now)
     created_at = factory.LazyFunction(timezone.now)
 
+    @classmethod
+    def _generate(cls, strategy: str, params: dict[str, Any]) -> Customer:
+        if "reseller" in params and "managed_by" not in params:
+            params = {"managed_by__reseller": params["reseller"], **params}
+        return super()._generate(strategy, params)
+
+    @classmethod
+    def _create(cls, model_class: type[Customer], *args: Any, **kwargs: Any) -> Customer:
+        if kwargs["managed_by"].reseller_id != kwargs["reseller"].pk:
+            raise ValueError("A customer's Managed by must be a member of the customer's reseller.")
+        return super()._create(model_class, *args, **kwargs)
+
+
+class CustomerAdminFactory(factory.django.DjangoModelFactory):
+    """A system admin of a customer in the member portal."""
+
+    class Meta:
+        model = CustomerAdmin
+
+    customer = factory.SubFactory(CustomerFactory)
+    user = factory.SubFactory(UserFactory)
+
 
 class ProductFactory(factory.django.DjangoModelFactory):
     """A licence product sold in every segment, with a level-01 and level-02 price per segment."""
 
     class Meta:
-        model = "purchase_auth.Product"
+        model = Product
         skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"PRODUCT-{n}")
@@ -113,15 +156,122 @@ class ProductFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def prices(self, create: bool, extracted: object, **kwargs: object) -> None:
-        from decimal import Decimal
-
-        from purchase_auth.models import Price
-
         if not create or extracted is False:
             return
         for segment in self.segments:
             for level, amount in (("01", "120.00"), ("02", "108.00"), ("03", "96.00"), ("04", "84.00")):
                 Price.objects.create(product=self, segment=segment, level=level, unit_price=Decimal(amount))
+
+
+class PriceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Price
+
+    product = factory.SubFactory(ProductFactory, prices=False)
+    segment = MarketSegment.COMMERCIAL
+    level = "01"
+    unit_price = Decimal("120.00")
+
+
+class PurchaseAuthorizationFactory(factory.django.DjangoModelFactory):
+    """A pending PA as stored; it does not touch the customer's list columns or licence pools (the
+    services maintain those: use purchase_auth.services when a test needs them)."""
+
+    class Meta:
+        model = PurchaseAuthorization
+
+    customer = factory.SubFactory(CustomerFactory)
+    reseller = factory.SelfAttribute("customer.reseller")
+    created_at = factory.LazyFunction(timezone.now)
+    created_on = factory.LazyAttribute(lambda o: timezone.localdate(o.created_at))
+    created_by = factory.SelfAttribute("customer.managed_by.user")
+    due_date = factory.LazyAttribute(lambda o: payment_due_date(o.created_on))
+    suspends_on = factory.LazyAttribute(lambda o: payment_suspends_on(o.created_on))
+    state = PurchaseAuthorization.State.PENDING
+
+
+class PurchaseAuthorizationLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PurchaseAuthorizationLine
+
+    purchase_authorization = factory.SubFactory(PurchaseAuthorizationFactory)
+    product = factory.SubFactory(ProductFactory)
+    quantity = 1
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A complete (accepted) new order, priced to an Anniversary Date a year ahead."""
+
+    class Meta:
+        model = Order
+
+    customer = factory.SubFactory(CustomerFactory)
+    reseller = factory.SelfAttribute("customer.reseller")
+    created_at = factory.LazyFunction(timezone.now)
+    created_on = factory.LazyAttribute(lambda o: timezone.localdate(o.created_at))
+    created_by = factory.SelfAttribute("customer.managed_by.user")
+    status = Order.Status.COMPLETE
+    accepted_at = factory.SelfAttribute("created_at")
+    anniversary_date = factory.LazyAttribute(lambda o: o.created_on + relativedelta(years=1))
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    quantity = 1
+    level = "01"
+    unit_price = Decimal("120.00")
+    months = 12
+    line_total = factory.LazyAttribute(lambda o: o.unit_price * o.quantity * o.months / 12)
+
+
+class ReturnFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Return
+
+    order = factory.SubFactory(OrderFactory)
+    reseller = factory.SelfAttribute("order.reseller")
+    created_at = factory.LazyFunction(timezone.now)
+    created_by = factory.SelfAttribute("order.created_by")
+    credit = Decimal("0.00")
+
+
+class ReturnLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReturnLine
+
+    return_record = factory.SubFactory(ReturnFactory)
+    order_line = factory.SubFactory(OrderLineFactory, order=factory.SelfAttribute("..return_record.order"))
+    quantity = 1
+    credit = factory.SelfAttribute("order_line.unit_price")
+
+
+class LicencePoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LicencePool
+
+    customer = factory.SubFactory(CustomerFactory)
+    product = factory.SubFactory(ProductFactory)
+    fulfilled = 0
+    pending = 0
+    assigned = 0
+
+
+class ThreeYearCommitFactory(factory.django.DjangoModelFactory):
+    """A three-year commit requested of a VIP Select customer."""
+
+    class Meta:
+        model = ThreeYearCommit
+
+    customer = factory.SubFactory(CustomerFactory, vip_select_level="02")
+    reseller = factory.SelfAttribute("customer.reseller")
+    status = ThreeYearCommitStatus.REQUESTED
+    committed_quantity = 10
+    requested_at = factory.LazyFunction(timezone.now)
+    requested_by = factory.SelfAttribute("customer.managed_by.user")
 
 
 def lines_data(*rows: tuple[object, object], total: int = 5, **extra: object) -> dict[str, object]:

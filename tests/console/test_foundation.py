@@ -12,19 +12,21 @@ from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test import Client
 from django.urls import reverse
-from django_scopes import scope, scopes_disabled
+from django_scopes import scope
 from django_scopes.exceptions import ScopeError
 
 from console.accounts.models import Membership, Reseller
 from console.audit.models import AppendOnlyError, AuditEvent
 from console.audit.services import audit_log
 from console.outbox.models import OutboxMessage
-from tests.factories import AuditEventFactory, UserFactory
+from tests.factories import PASSWORD, AuditEventFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.unscoped  # starts from no scope at all, as a request without a tenant does
 def test_a_scoped_query_without_a_reseller_fails_loudly(triad):
     with scope():  # enabled, no reseller: what a request without a tenant gets
         with pytest.raises(ScopeError):
@@ -106,6 +108,7 @@ def test_the_activity_csv_has_a_bom_and_neutralises_formulas(triad, admin_client
     assert rows[1][3] == '\'=HYPERLINK("http://evil")' and rows[1][1] == "Кирило"
 
 
+@pytest.mark.unscoped  # an operator's view: every reseller
 def test_an_operator_creates_a_reseller_with_its_primary_admin_in_the_admin(
     admin_client, django_capture_on_commit_callbacks
 ):
@@ -211,24 +214,47 @@ def test_the_beat_schedule_is_visible_in_the_admin(admin_client):
     assert admin_client.get(reverse("admin:django_celery_beat_periodictask_changelist")).status_code == 200
 
 
-def test_users_are_hashed_with_a_modern_hasher_in_production_settings():
-    from console.settings import base
+HASH_A_PASSWORD = """
+import django
+django.setup()
+from django.contrib.auth.hashers import check_password, make_password
+encoded = make_password("correct horse")
+assert check_password("correct horse", encoded)
+print(encoded)
+"""
 
-    assert base.PASSWORD_HASHERS[0].endswith("ScryptPasswordHasher")
 
-
-def test_production_settings_pass_the_deploy_check():
-    env = {
+def _production_env() -> dict[str, str]:
+    return {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set for browser tests only
         "DJANGO_SETTINGS_MODULE": "console.settings.production",
         "SECRET_KEY": "a-long-random-production-secret-key-that-is-not-in-the-repository-0123456789",
         "ALLOWED_HOSTS": "console.example.com",
         "DATABASE_URL": "sqlite:///:memory:",
     }
+
+
+def test_users_are_hashed_with_a_modern_hasher_in_production_settings():
+    """Hash a password the way production does (its own process, production settings), not a string
+    read from the base settings."""
+    result = subprocess.run(
+        [sys.executable, "-c", HASH_A_PASSWORD],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    algorithm, work_factor, *_ = result.stdout.strip().split("$")
+    assert algorithm == "scrypt" and int(work_factor) >= 2**14
+
+
+def test_production_settings_pass_the_deploy_check():
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env=env,
+        env=_production_env(),
         capture_output=True,
         text=True,
         timeout=120,
@@ -246,7 +272,32 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
-def test_a_user_can_be_created_and_signs_in_by_email(db):
-    with scopes_disabled():
-        user = UserFactory(email="mixed@example.com")
-    assert str(user) == user.get_full_name()
+def test_a_user_signs_in_by_email_whatever_its_case(triad):
+    user = triad.member_a.user
+    client = Client()
+    response = client.post(reverse("login"), {"username": f"  {user.email.upper()} ", "password": PASSWORD})
+    assert response.status_code == 302 and response.url == reverse("console:home")
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert client.get(reverse("console:home")).status_code == 200
+
+
+def test_a_wrong_password_does_not_sign_in(triad):
+    client = Client()
+    response = client.post(reverse("login"), {"username": triad.member_a.user.email, "password": PASSWORD + "x"})
+    assert response.status_code == 200 and "_auth_user_id" not in client.session
+
+
+def test_a_user_is_shown_by_name_or_else_by_email(db):
+    named = UserFactory(first_name="Ann", last_name="Lee")
+    unnamed = UserFactory(email="mixed@example.com", first_name="", last_name="")
+    assert (str(named), str(unnamed)) == ("Ann Lee", "mixed@example.com")
+
+
+def test_a_test_body_runs_in_reseller_as_scope(triad):
+    """tests/conftest.py: a service or selector that forgets its reseller fails its test."""
+    assert set(Membership.objects.values_list("reseller_id", flat=True)) == {triad.reseller_a.pk}
+
+
+def test_a_test_body_without_a_reseller_runs_in_an_empty_scope(db):
+    with pytest.raises(ScopeError):
+        Membership.objects.count()

@@ -12,6 +12,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.rules import CustomerFilter, customer_flags_for, filter_q, suspended_q
 from customers.selectors import customer_counts, customer_list
@@ -193,21 +194,46 @@ def test_search_by_vip_id(triad, member_client):
 
 
 @pytest.mark.parametrize(
-    "sort", ["name", "vip_id", "segment", "type", "anniversary", "managed_by", "status", "vip_select", "created"]
+    ("sort", "expected"),
+    [
+        ("name", ["Org A", "Org B", "Org C"]),
+        ("vip_id", ["Org B", "Org C", "Org A"]),
+        ("segment", ["Org A", "Org C", "Org B"]),  # COM, EDU, GOV
+        ("type", ["Org B", "Org A", "Org C"]),  # ENTERPRISE, then TEAM by name
+        ("anniversary", ["Org B", "Org A", "Org C"]),
+        ("managed_by", ["Org C", "Org B", "Org A"]),  # a@…, m@…, z@…
+        ("status", ["Org C", "Org A", "Org B"]),  # accepted, then pending by name
+        ("vip_select", ["Org A", "Org C", "Org B"]),  # "", "02", "04"
+        ("created", ["Org C", "Org B", "Org A"]),
+    ],
 )
-def test_every_column_sorts_both_ways(triad, member_client, sort):
-    for index, segment in enumerate(["EDU", "COM", "GOV"]):
+def test_every_column_sorts_both_ways(triad, member_client, sort, expected):
+    """Every column holds values whose order differs from the name order, so each sort shows."""
+    triad.member_a.user.email, triad.admin_a.user.email, triad.primary_a.user.email = (
+        "zed@alpha.example",
+        "mia@alpha.example",
+        "ada@alpha.example",
+    )
+    for membership in (triad.member_a, triad.admin_a, triad.primary_a):
+        membership.user.save()
+    for name, segment, type_, days, managed_by, status, level, vip_id, created in [
+        ("Org C", "EDU", "TEAM", 30, triad.primary_a, "accepted", "02", "2" * 20, 1),
+        ("Org A", "COM", "TEAM", 20, triad.member_a, "pending", "", "3" * 20, 3),
+        ("Org B", "GOV", "ENTERPRISE", 10, triad.admin_a, "pending", "04", "1" * 20, 2),
+    ]:
         CustomerFactory(
-            managed_by=[triad.member_a, triad.admin_a, triad.primary_a][index],
-            name=f"Org {'CAB'[index]}",
+            managed_by=managed_by,
+            name=name,
             segment=segment,
-            anniversary_date=TODAY + timedelta(days=10 * (3 - index)),
-            vip_select_level=["02", "", "04"][index],
+            type=type_,
+            anniversary_date=TODAY + timedelta(days=days),
+            invitation_status=status,
+            vip_select_level=level,
+            vip_id=vip_id,
+            created_at=timezone.now() + timedelta(hours=created),
         )
-    ascending = names(member_client.get(reverse("customers:list"), {"sort": sort}))
-    descending = names(member_client.get(reverse("customers:list"), {"sort": f"-{sort}"}))
-    assert sorted(ascending) == sorted(descending) == ["Org A", "Org B", "Org C"]
-    assert ascending == list(reversed(descending))
+    assert names(member_client.get(reverse("customers:list"), {"sort": sort})) == expected
+    assert names(member_client.get(reverse("customers:list"), {"sort": f"-{sort}"})) == list(reversed(expected))
 
 
 def test_pagination_keeps_the_state_in_the_url(triad, member_client):

@@ -13,12 +13,12 @@ from django.urls import reverse
 
 from console.outbox.models import OutboxMessage
 from console.periodic import periodic_run
-from customers.models import Customer, CustomerAdmin, InvitationStatus
+from customers.models import Customer, InvitationStatus
 from purchase_auth import selectors as purchase_selectors
 from purchase_auth.models import ThreeYearCommit
 from purchase_auth.services import common, order_acceptance, orders, three_year_commit
 from purchase_auth.services.common import Line
-from tests.factories import CustomerFactory, ProductFactory, UserFactory
+from tests.factories import CustomerAdminFactory, CustomerFactory, PriceFactory, ProductFactory, UserFactory
 
 TODAY = date(2026, 3, 10)
 
@@ -32,12 +32,9 @@ def frozen():
 @pytest.fixture
 def product(db):
     product = ProductFactory()
-    from purchase_auth.models import Price
-
-    for segment in product.segments:
+    for segment in ("COM", "GOV"):  # three-year-commit levels (CAT-3); Education keeps 02/03/04
         for level, amount in (("12", "90.00"), ("13", "80.00"), ("14", "70.00")):
-            if segment != "EDU":
-                Price.objects.create(product=product, segment=segment, level=level, unit_price=Decimal(amount))
+            PriceFactory(product=product, segment=segment, level=level, unit_price=Decimal(amount))
     return product
 
 
@@ -48,7 +45,7 @@ def select_customer(triad, product, frozen):
     customer = CustomerFactory(
         managed_by=triad.member_a, contract_owner=owner, invitation_status=InvitationStatus.ACCEPTED, segment="COM"
     )
-    CustomerAdmin.objects.create(customer=customer, user=owner)
+    CustomerAdminFactory(customer=customer, user=owner)
     order = orders.order_place(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 12)]
     )
@@ -179,14 +176,24 @@ def test_the_console_offers_the_commit_and_shows_its_status(triad, select_custom
     member_client.post(reverse("purchasing:commit_request", args=[select_customer.vip_id]), {"quantity": "25"})
     page = member_client.get(url).content.decode()
     assert 'data-commit="requested"' in page and "25 licences" in page
-    for bad in ("9", "abc", "", "-3"):
-        member_client.post(reverse("purchasing:commit_request", args=[select_customer.vip_id]), {"quantity": bad})
     assert ThreeYearCommit.objects.count() == 1
 
 
-def test_portal_decision_bad_input(triad, select_customer):
+@pytest.mark.parametrize("bad", ["9", "abc", "", "-3", "12.5", "1\x002", "9" * 30])
+def test_the_console_refuses_a_bad_commit_quantity_with_a_message(triad, select_customer, member_client, bad):
+    url = reverse("purchasing:commit_request", args=[select_customer.vip_id])
+    response = member_client.post(url, {"quantity": bad}, follow=True)
+    assert response.redirect_chain == [(reverse("customers:detail", args=[select_customer.vip_id]), 302)]
+    assert "Commit to a whole number of licences, 10 or more." in response.content.decode()
+    assert not ThreeYearCommit.objects.exists()
+
+
+@pytest.mark.parametrize("bad", ["maybe", "", "accept\x00", "ACCEPT", " accept"])
+def test_portal_decision_bad_input(triad, select_customer, bad):
     request(triad, select_customer)
-    client = portal(select_customer)
-    for bad in ("maybe", "", "accept\x00"):
-        client.post(reverse("portal:commit", args=[select_customer.vip_id]), {"decision": bad})
+    response = portal(select_customer).post(
+        reverse("portal:commit", args=[select_customer.vip_id]), {"decision": bad}, follow=True
+    )
+    assert response.redirect_chain == [(reverse("portal:organization", args=[select_customer.vip_id]), 302)]
+    assert "Choose accept or decline." in response.content.decode()
     assert ThreeYearCommit.objects.get().status == "requested"
