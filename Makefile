@@ -35,6 +35,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint --quiet
 	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 checks: install
 	DATABASE_URL=sqlite:///:memory: $(MANAGE) makemigrations --check --dry-run

@@ -40,19 +40,21 @@ def _nfc(to_python: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return normalised
 
 
-class CleanTextMixin:
+class CleanTextMixin(forms.BaseForm):
     """NFC-normalise every text field as it is read (so limits count characters, not the decomposed
     input) and refuse control and text-direction characters."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
             if isinstance(field, forms.CharField):
-                field.to_python = _nfc(field.to_python)  # type: ignore[method-assign]
+                # Wrap this field instance's to_python so that every later check sees NFC text.
+                field.to_python = _nfc(field.to_python)  # type: ignore[method-assign, assignment]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()  # type: ignore[misc]
-        fields = self.fields  # type: ignore[attr-defined]
+        super().clean()
+        cleaned = self.cleaned_data
+        fields = self.fields
         for name, value in list(cleaned.items()):
             if not isinstance(value, str):
                 continue
@@ -64,5 +66,5 @@ class CleanTextMixin:
                 error = forms.ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control")
             else:
                 continue
-            self.add_error(name, error)  # type: ignore[attr-defined]
+            self.add_error(name, error)
         return cleaned

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from console.accounts.models import Membership, Reseller, User
 
@@ -29,3 +30,4 @@ class ConsoleRequest(HttpRequest):
     user: User
     membership: Membership
     reseller: Reseller
+    htmx: HtmxDetails

@@ -9,14 +9,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
-
+from console.http import ConsoleRequest
 from customers.models import Customer
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-SectionContext = Callable[[HttpRequest, Customer], dict[str, Any]]
+SectionContext = Callable[[ConsoleRequest, Customer], dict[str, Any]]
 
 
 @dataclass(frozen=True)

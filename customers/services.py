@@ -291,7 +291,7 @@ def customer_for_invitation(token: str) -> Customer:
     customer = (
         Customer.objects.with_scopes_disabled()
         .select_related("reseller")
-        .filter(pk=data.get("c"), invitation_nonce=data.get("n"), removed_at__isnull=True)
+        .filter(pk=data.get("c", 0), invitation_nonce=data.get("n", ""), removed_at__isnull=True)
         .first()
     )
     if customer is None or not customer.is_pending or not data.get("n"):

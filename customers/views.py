@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Value, Window
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +16,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from console.audit.selectors import audit_events_for_object
 from console.clock import today
+from console.http import ConsoleRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _Counted(TypedDict):
+        total: int
+
+
 from console.tenancy import PRIMARY_ONLY, WRITERS, console_view
 from customers import exports, geography, selectors, services
 from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
@@ -26,17 +36,21 @@ from customers.sections import detail_tabs, overview_parts
 class KnownCountPaginator(Paginator):
     """A paginator told its total, so the list page never runs a second COUNT (NF-4)."""
 
-    def __init__(self, object_list: Any, per_page: int, count: int) -> None:
-        super().__init__(object_list, per_page)
+    def __init__(self, customers: QuerySet[Customer], per_page: int, count: int) -> None:
+        super().__init__(customers, per_page)
+        self.customers = customers
         self._known_count = count
 
     @cached_property
     def count(self) -> int:
         return self._known_count
 
-    def _get_page(self, object_list: Any, number: int, paginator: Paginator) -> Page:
+    def page(self, number: int | str) -> Page:
         # Deferred join: find the page's ids on a narrow covering index, then fetch only those rows.
-        return super()._get_page(self.object_list.filter(pk__in=object_list.values("pk")), number, paginator)
+        valid = self.validate_number(number)
+        bottom = (valid - 1) * self.per_page
+        ids = self.customers.values("pk")[bottom : bottom + self.per_page]
+        return Page(self.customers.filter(pk__in=ids), valid, self)
 
 
 def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> Page:
@@ -45,13 +59,13 @@ def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> P
     past every non-matching row (NF-4, measured by make bench)."""
     ordered = selectors.sorted_in_memory(customers).annotate(total=Window(Count(Value(1))))
 
-    def rows_on(page_number: int) -> list[Customer]:
+    def rows_on(page_number: int) -> list[WithAnnotations[Customer, _Counted]]:
         start = (page_number - 1) * per_page
         return list(ordered[start : start + per_page])
 
     rows = rows_on(number)
     if rows:
-        total = rows[0].total  # type: ignore[attr-defined]
+        total = rows[0].total
     else:  # past the last page (or no match at all): show the last page, as Paginator.get_page does
         total = customers.count() if number > 1 else 0
         number = max(1, math.ceil(total / per_page))
@@ -59,15 +73,15 @@ def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> P
     return Page(rows, number, KnownCountPaginator(customers, per_page, total))
 
 
-def _list_context(request: HttpRequest) -> dict[str, Any]:
+def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     form = CustomerListForm(request.GET)
     state = form.state()
     typed = request.GET.get("q", "").strip()
     on = today()
-    mine = request.membership if state["mine"] else None  # type: ignore[attr-defined]
-    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine)  # type: ignore[attr-defined]
+    mine = request.membership if state["mine"] else None
+    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine)
     customers = selectors.customer_list(
-        reseller=request.reseller,  # type: ignore[attr-defined]
+        reseller=request.reseller,
         on=on,
         customer_filter=state["filter"],
         managed_by=mine,
@@ -102,23 +116,23 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
 
 @require_safe
 @console_view()
-def customer_list(request: HttpRequest) -> HttpResponse:
+def customer_list(request: ConsoleRequest) -> HttpResponse:
     """LIST-1…LIST-8: the customers page. htmx requests get just the results."""
     context = _list_context(request)
-    template = "customers/_results.html" if request.htmx else "customers/list.html"  # type: ignore[attr-defined]
+    template = "customers/_results.html" if request.htmx else "customers/list.html"
     return render(request, template, context)
 
 
 @require_safe
 @console_view()
-def customer_export(request: HttpRequest) -> HttpResponse:
+def customer_export(request: ConsoleRequest) -> HttpResponseBase:
     """LIST-6: the CSV of the customers the current view shows."""
     state = CustomerListForm(request.GET).state()
     customers = selectors.customer_list(
-        reseller=request.reseller,  # type: ignore[attr-defined]
+        reseller=request.reseller,
         on=today(),
         customer_filter=state["filter"],
-        managed_by=request.membership if state["mine"] else None,  # type: ignore[attr-defined]
+        managed_by=request.membership if state["mine"] else None,
         query=state["q"],
         sort=state["sort"],
         descending=state["descending"],
@@ -127,16 +141,16 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 
 
 @console_view(read=WRITERS, write=WRITERS)
-def customer_invite(request: HttpRequest) -> HttpResponse:
+def customer_invite(request: ConsoleRequest) -> HttpResponse:
     """CUST-1…CUST-4: Add Customer Organization."""
-    form = CustomerInviteForm(request.POST if request.method == "POST" else None, reseller=request.reseller)  # type: ignore[attr-defined]
+    form = CustomerInviteForm(request.POST if request.method == "POST" else None, reseller=request.reseller)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             customer, created = services.customer_invite(
-                reseller=request.reseller,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
-                managed_by=request.membership,  # type: ignore[attr-defined]
+                reseller=request.reseller,
+                actor=request.user,
+                managed_by=request.membership,
                 data=data,
                 anniversary_date=data["anniversary_date"],
                 extended_term_months=data["extended_term_months"],
@@ -157,55 +171,53 @@ def customer_invite(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @console_view()
-def region_options(request: HttpRequest) -> HttpResponse:
+def region_options(request: ConsoleRequest) -> HttpResponse:
     """htmx: the region <select> for the chosen country."""
     country = request.GET.get("country", "")
     choices = geography.region_choices(country) if geography.is_supported_country(country) else []
     return render(request, "customers/_region_field.html", {"choices": choices, "selected": "", "errors": []})
 
 
-def _customer(request: HttpRequest, vip_id: str) -> Customer:
+def _customer(request: ConsoleRequest, vip_id: str) -> Customer:
     return get_object_or_404(
-        selectors.customers_visible(reseller=request.reseller).select_related(  # type: ignore[attr-defined]
-            "managed_by__user", "contract_owner"
-        ),
+        selectors.customers_visible(reseller=request.reseller).select_related("managed_by__user", "contract_owner"),
         vip_id=vip_id,
     )
 
 
-def _customer_to_change(request: HttpRequest, vip_id: str) -> Customer | HttpResponse:
+def _customer_to_change(request: ConsoleRequest, vip_id: str) -> Customer | HttpResponse:
     """The reseller's customer for a change, or — when it was removed, perhaps by someone else a moment
     ago — a redirect to the list saying so (NF-3: a double click is never an error page)."""
     customer = get_object_or_404(
-        Customer.objects.filter(reseller=request.reseller).select_related("managed_by__user", "contract_owner"),  # type: ignore[attr-defined]
+        Customer.objects.filter(reseller=request.reseller).select_related("managed_by__user", "contract_owner"),
         vip_id=vip_id,
     )
     return _removed(request, customer) if customer.removed_at else customer
 
 
-def _removed(request: HttpRequest, customer: Customer) -> HttpResponse:
+def _removed(request: ConsoleRequest, customer: Customer) -> HttpResponse:
     messages.info(request, services.removed_message(customer))
     return redirect("customers:list")
 
 
-def overview_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def overview_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-1: the overview, with the parts other apps contribute (customers.sections)."""
     context: dict[str, Any] = {"overview_parts": []}
     for part in overview_parts():
         context.update(part.context(request, customer))
         context["overview_parts"].append(part.template)
-    if request.membership.is_primary_admin:  # type: ignore[attr-defined]
+    if request.membership.is_primary_admin:
         context["managed_by_form"] = ManagedByForm(
-            reseller=request.reseller,  # type: ignore[attr-defined]
+            reseller=request.reseller,
             initial={"membership": customer.managed_by_id},
         )
     return context
 
 
-def history_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def history_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-4: the customer's audit events."""
     events = audit_events_for_object(
-        reseller=request.reseller,  # type: ignore[attr-defined]
+        reseller=request.reseller,
         object_type=Customer._meta.label_lower,
         object_id=str(customer.pk),
     ).select_related("actor")[:200]
@@ -214,7 +226,7 @@ def history_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
 
 @require_safe
 @console_view()
-def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
+def customer_detail(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """DET-1…DET-4: the overview and the tabs that customers and the apps above it contribute."""
     customer = _customer(request, vip_id)
     tabs = detail_tabs()
@@ -232,7 +244,7 @@ def customer_detail(request: HttpRequest, vip_id: str) -> HttpResponse:
 
 
 @console_view(read=WRITERS, write=WRITERS)
-def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
+def customer_reminder(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """CUST-5: Send reminder (optionally to a new contact email) while the invitation is pending."""
     customer = _customer_to_change(request, vip_id)
     if isinstance(customer, HttpResponse):
@@ -246,8 +258,8 @@ def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             customer = services.customer_reminder_send(
-                reseller=request.reseller,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
+                reseller=request.reseller,
+                actor=request.user,
                 vip_id=vip_id,
                 email=form.cleaned_data["contact_email"],
             )
@@ -263,13 +275,13 @@ def customer_reminder(request: HttpRequest, vip_id: str) -> HttpResponse:
 
 @require_POST
 @console_view()
-def customer_remove(request: HttpRequest, vip_id: str) -> HttpResponse:
+def customer_remove(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """CUST-6: remove a No-Products customer. A second click (or a colleague's) learns it is gone."""
     customer = _customer_to_change(request, vip_id)
     if isinstance(customer, HttpResponse):
         return customer
     try:
-        services.customer_remove(reseller=request.reseller, actor=request.user, vip_id=vip_id)  # type: ignore[attr-defined, arg-type]
+        services.customer_remove(reseller=request.reseller, actor=request.user, vip_id=vip_id)
     except services.CustomerRemoved:
         return _removed(request, customer)
     except services.CustomerError as error:
@@ -281,19 +293,19 @@ def customer_remove(request: HttpRequest, vip_id: str) -> HttpResponse:
 
 @require_POST
 @console_view(read=PRIMARY_ONLY, write=PRIMARY_ONLY)
-def customer_managed_by(request: HttpRequest, vip_id: str) -> HttpResponse:
+def customer_managed_by(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """TEAM-4: the primary admin changes Managed by."""
     customer = _customer_to_change(request, vip_id)
     if isinstance(customer, HttpResponse):
         return customer
-    form = ManagedByForm(request.POST, reseller=request.reseller)  # type: ignore[attr-defined]
+    form = ManagedByForm(request.POST, reseller=request.reseller)
     if not form.is_valid():
         messages.error(request, _("Choose an active team member."))
     else:
         try:
             customer = services.customer_managed_by_change(
-                reseller=request.reseller,  # type: ignore[attr-defined]
-                actor=request.user,  # type: ignore[arg-type]
+                reseller=request.reseller,
+                actor=request.user,
                 vip_id=vip_id,
                 membership_id=form.cleaned_data["membership"].pk,
             )

@@ -3,7 +3,7 @@ invitation (CUST-8) and later manages the organisation there."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
@@ -43,7 +43,8 @@ class AcceptForm(forms.Form):
             self.fields["password1"].widget.attrs["autocomplete"] = "current-password"
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.existing_account and cleaned.get("password1") != cleaned.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return cleaned
@@ -58,8 +59,8 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         customer = services.customer_for_invitation(token)
     except services.InvitationUsed as error:
-        if owner := _owner_confirmed(request, error.customer):
-            return _welcome(request, owner, error.customer)  # type: ignore[arg-type]
+        if again := _signed_in_again(request, error.customer):
+            return again
         return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
     except services.CustomerError as error:
         return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
@@ -89,23 +90,25 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
             except services.StaffAccount as error:
                 return render(request, "portal/accept.html", {"customer": customer, "refusal": str(error)}, status=403)
             except services.InvitationUsed as error:
-                if owner := _owner_confirmed(request, error.customer):
-                    return _welcome(request, owner, error.customer)  # type: ignore[arg-type]
+                if again := _signed_in_again(request, error.customer):
+                    return again
                 return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
             except services.CustomerError as error:
                 return render(request, "portal/invalid.html", {"error": str(error)}, status=410)
             else:
-                return _welcome(request, accepted.contract_owner, accepted)  # type: ignore[arg-type]
+                return _welcome(request, cast(User, accepted.contract_owner), accepted)  # set by the acceptance
     return render(request, "portal/accept.html", {"form": form, "customer": customer, "existing": existing})
 
 
-def _owner_confirmed(request: HttpRequest, customer: Customer | None) -> User | None:
-    """The contract owner of an accepted invitation, if this POST carries their password."""
+def _signed_in_again(request: HttpRequest, customer: Customer | None) -> HttpResponse | None:
+    """A double click (NF-3): the first submit accepted the invitation of `customer`; when this POST
+    carries the new contract owner's password, it is signed in and welcomed too."""
     owner = customer.contract_owner if customer else None
     password = request.POST.get("password1", "") if request.method == "POST" else ""
-    if owner is None or not password:
+    if customer is None or owner is None or not password:
         return None
-    return authenticate(request, username=owner.email, password=password)  # type: ignore[return-value]
+    user = authenticate(request, username=owner.email, password=password)
+    return _welcome(request, user, customer) if isinstance(user, User) else None
 
 
 def _welcome(request: HttpRequest, user: User, customer: Customer) -> HttpResponse:

@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,7 +27,7 @@ from purchase_auth.services.three_year_commit import three_year_commit_request
 PA_NUMBER = re.compile(r"PA[0-9]{18}")
 
 
-def plans_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def plans_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-2: the customer details page's Plans tab (registered in PurchaseAuthConfig.ready)."""
     on = today()
     pools = selectors.licence_pools(customer=customer, on=on)
@@ -38,12 +38,12 @@ def plans_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
     }
 
 
-def orders_tab(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def orders_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-3: the Orders tab."""
     return {"order_rows": selectors.orders(customer=customer)}
 
 
-def commit_part(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+def commit_part(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-1: the three-year commit part of the overview."""
     return {"commit": selectors.three_year_commit(customer=customer)}
 

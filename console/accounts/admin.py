@@ -54,8 +54,7 @@ class ResellerAddForm(ResellerForm):
 class MembershipInline(ReadOnlyInline):
     model = Membership
     fk_name = "reseller"
-    fields = ["user", "role", "status", "created_at", "activated_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("user", "role", "status", "created_at", "activated_at")
     show_change_link = False
 
 
@@ -77,10 +76,10 @@ class ResellerAdmin(admin.ModelAdmin):
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> list:
         return [MembershipInline] if obj else []
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        fields = ["name", "reseller_id", "segments", "is_active"]
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        fields: tuple[str, ...] = ("name", "reseller_id", "segments", "is_active")
         if obj is None:
-            fields += ["admin_email", "admin_first_name", "admin_last_name"]
+            fields += ("admin_email", "admin_first_name", "admin_last_name")
         return fields
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:

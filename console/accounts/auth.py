@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.views import LoginView
+from django.db import models
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from console.accounts.models import User
 from console.outbox.services import mail_enqueue
 
-SIGN_IN_NAME_MAX = User._meta.get_field(User.USERNAME_FIELD).max_length or 240
+SIGN_IN_NAME_MAX = cast(models.EmailField, User._meta.get_field(User.USERNAME_FIELD)).max_length or 240
 
 
-class SignInNameMixin:
+class SignInNameMixin(AuthenticationForm):
     """NF-2: the typed email, lower-cased, is refused when longer than any stored one — before
     authenticate() runs, so django-axes never tries to record a name its varchar(255) cannot hold.
     (AuthenticationForm sets the field's max_length after building it, so Django itself never checks.)"""
 
     def clean_username(self) -> str:
-        username = (self.cleaned_data.get("username") or "").strip().lower()  # type: ignore[attr-defined]
+        username = (self.cleaned_data.get("username") or "").strip().lower()
         if len(username) > SIGN_IN_NAME_MAX:
             raise forms.ValidationError(
                 _("Enter at most %(max)d characters: no account has a longer email.") % {"max": SIGN_IN_NAME_MAX},
@@ -32,7 +33,7 @@ class SignInNameMixin:
         return username
 
 
-class EmailAuthenticationForm(SignInNameMixin, AuthenticationForm):
+class EmailAuthenticationForm(SignInNameMixin):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Email")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
@@ -44,7 +44,7 @@ class RemoveMemberForm(forms.Form):
 
     def __init__(self, *args: Any, reseller: Any, removing: Membership, needs_target: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["reassign_to"]
+        field = cast(MemberChoiceField, self.fields["reassign_to"])
         field.queryset = members_who_may_write(reseller=reseller).exclude(pk=removing.pk)
         field.required = needs_target
         if not needs_target:

@@ -37,7 +37,7 @@ class TeamInvitationUsed(TeamError):
         self.membership = membership
 
 
-def _joined(pk: object) -> Membership | None:
+def _joined(pk: int) -> Membership | None:
     return (
         Membership.objects.with_scopes_disabled()
         .select_related("user", "reseller")
@@ -77,7 +77,7 @@ def user_is_reseller_staff(user: User) -> bool:
 
 def user_is_customer_admin(user: User) -> bool:
     """SPEC §1: the account administers a customer organisation in the member portal."""
-    return user.customer_admin_roles.exists()  # type: ignore[attr-defined]
+    return user.customer_admin_roles.exists()
 
 
 def team_email_refusal(email: str, *, reseller: Reseller | None = None) -> str | None:
@@ -216,12 +216,12 @@ def team_invitation_membership(token: str) -> Membership:
     membership = (
         Membership.objects.with_scopes_disabled()
         .select_related("user", "reseller")
-        .filter(pk=data.get("m"), invitation_nonce=data.get("n"), status=Membership.Status.PENDING)
+        .filter(pk=data.get("m", 0), invitation_nonce=data.get("n", ""), status=Membership.Status.PENDING)
         .first()
     )
     if membership is None:
         raise TeamInvitationUsed(
-            _("This invitation link has already been used or replaced by a newer one."), _joined(data.get("m"))
+            _("This invitation link has already been used or replaced by a newer one."), _joined(data.get("m", 0))
         )
     return membership
 
@@ -350,8 +350,10 @@ def team_member_remove(
             raise TeamError(_("This person is no longer in the team."))
         if membership.user_id == actor.pk:
             raise TeamError(_("You cannot remove yourself."))
-        moved = 0
+        changes: dict[str, list[str | None]] = {"status": [membership.status, Membership.Status.REMOVED]}
         if managed_count(membership=membership):
+            if reassign_to_id is None:
+                raise TeamError(_("Choose the active team member who takes over their customers."))
             target = (
                 members_who_may_write(reseller=reseller)
                 .select_for_update(of=("self",))
@@ -362,13 +364,10 @@ def team_member_remove(
             if target is None:
                 raise TeamError(_("Choose the active team member who takes over their customers."))
             moved = sum(work.reassign(membership, target) for work in _managed_work.values())
-        before = membership.status
+            changes["customers_reassigned_to"] = [None, f"{target.user.email} ({moved})"]
         membership.status = Membership.Status.REMOVED
         membership.removed_at = timezone.now()
         membership.invitation_nonce = ""
         membership.save(update_fields=["status", "removed_at", "invitation_nonce"])
-        changes = {"status": [before, Membership.Status.REMOVED]}
-        if moved:
-            changes["customers_reassigned_to"] = [None, f"{target.user.email} ({moved})"]
         audit_log(reseller=reseller, actor=actor, action="team.remove", obj=membership, changes=changes)
     return membership

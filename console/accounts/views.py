@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth import authenticate, login
 from django.core.exceptions import ValidationError
@@ -12,12 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 from console.accounts import services
 from console.accounts.forms import InvitationPasswordForm, RemoveMemberForm, RoleChangeForm, TeamInviteForm
 from console.accounts.models import Membership
+from console.http import ConsoleRequest
 from console.tenancy import PRIMARY_ONLY, TEAM_ADMINS, console_view
 
 
 @require_safe
 @console_view()
-def team(request: HttpRequest) -> HttpResponse:
+def team(request: ConsoleRequest) -> HttpResponse:
     members = (
         Membership.objects.filter(reseller=request.reseller)
         .exclude(status=Membership.Status.REMOVED)
@@ -35,7 +38,7 @@ def team(request: HttpRequest) -> HttpResponse:
 
 
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
-def team_invite(request: HttpRequest) -> HttpResponse:
+def team_invite(request: ConsoleRequest) -> HttpResponse:
     form = TeamInviteForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -48,7 +51,7 @@ def team_invite(request: HttpRequest) -> HttpResponse:
     return render(request, "console/team_invite.html", {"form": form, "nav": "team"})
 
 
-def _team_action(request: HttpRequest, pk: int, action, success: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _team_action(request: ConsoleRequest, pk: int, action: Callable[[], Membership], success: str) -> HttpResponse:
     get_object_or_404(Membership, reseller=request.reseller, pk=pk)  # 404 for another reseller's member
     try:
         membership = action()
@@ -61,7 +64,7 @@ def _team_action(request: HttpRequest, pk: int, action, success: str) -> HttpRes
 
 @require_POST
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
-def team_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def team_invitation_resend(request: ConsoleRequest, pk: int) -> HttpResponse:
     return _team_action(
         request,
         pk,
@@ -72,7 +75,7 @@ def team_invitation_resend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
-def team_member_role(request: HttpRequest, pk: int) -> HttpResponse:
+def team_member_role(request: ConsoleRequest, pk: int) -> HttpResponse:
     form = RoleChangeForm(request.POST)
     if not form.is_valid():
         get_object_or_404(Membership, reseller=request.reseller, pk=pk)
@@ -89,7 +92,7 @@ def team_member_role(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
-def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def team_member_remove(request: ConsoleRequest, pk: int) -> HttpResponse:
     """TEAM-2: a confirmation page; the member's customers go to another active member in the same action."""
     membership = get_object_or_404(
         Membership.objects.select_related("user").exclude(status=Membership.Status.REMOVED),
@@ -126,7 +129,7 @@ def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @console_view(read=PRIMARY_ONLY, write=PRIMARY_ONLY)
-def team_primary_handover(request: HttpRequest, pk: int) -> HttpResponse:
+def team_primary_handover(request: ConsoleRequest, pk: int) -> HttpResponse:
     return _team_action(
         request,
         pk,

@@ -256,7 +256,7 @@ def test_another_resellers_objects_answer_404(triad, name, method, role):
 def test_a_user_without_a_reseller_gets_403_not_a_crash(db):
     from tests.factories import UserFactory
 
-    client = Triad.client_for(None, None)  # type: ignore[arg-type]
+    client = Triad.client_for(None, None)
     client.force_login(UserFactory(), backend="django.contrib.auth.backends.ModelBackend")
     for name, case in CONSOLE_URLS.items():
         if case.kwargs is None and case.get is not None:

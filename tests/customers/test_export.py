@@ -146,7 +146,7 @@ def _fixed_customers_plain():
     from tests.conftest import Triad
 
     membership = MembershipFactory(user__email="fixed.member@example.com")
-    triad = Triad(membership.reseller, None, None, None, membership, None, None)  # type: ignore[arg-type]
+    triad = Triad(membership.reseller, None, None, None, membership, None, None)
     _fixed_customers(triad)
     return membership.reseller
 
