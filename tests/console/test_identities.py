@@ -58,7 +58,7 @@ def test_the_portal_refuses_an_acceptance_by_reseller_staff(triad, client, pendi
 
 
 def test_a_former_team_member_may_accept(triad, client):
-    Membership.objects.filter(pk=triad.member_b.pk).update(status=Membership.Status.REMOVED)
+    Membership.objects.with_scopes_disabled().filter(pk=triad.member_b.pk).update(status=Membership.Status.REMOVED)
     customer = CustomerFactory(managed_by=triad.member_a, contact_email=triad.member_b.user.email)
     response = client.post(_invitation_link(customer), {"password1": PASSWORD, "accept_terms": "on"})
     assert response.status_code == 302 and response.url == reverse("portal:home")

@@ -26,9 +26,9 @@ from customers.geography import (
 
 
 def sort_key(name: str) -> str:
-    """How a reader expects names ordered: by their letters, ignoring accents and case (folded to
-    ASCII here, independently of the code's own key)."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    """How a reader expects names ordered: by their letters, ignoring accents and case (combining marks
+    dropped, so Latin and Cyrillic names alike; written here independently of the code's own key)."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)).casefold()
 
 
 EMBARGOED = ["CU", "IR", "KP", "SD", "SY", "AQ", "BV", "HM"]

@@ -17,7 +17,7 @@ from customers import services
 from customers.models import Customer, CustomerAdmin, InvitationStatus
 from purchase_auth.models import PurchaseAuthorization
 from tests.customers.test_invitations import invite_data
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import CustomerFactory, ProductFactory, lines_data
 from tests.parallel import client_for, crashes, in_parallel, messages_of
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -79,7 +79,7 @@ def test_a_remove_racing_a_new_purchase_authorization_leaves_one_or_the_other(tr
 
         def request_pa(client, customer=customer):
             url = reverse("purchasing:pa_create", args=[customer.vip_id])
-            return client.post(url, {"product_0": product.pk, "quantity_0": 2, "po_number": ""})
+            return client.post(url, lines_data((product.pk, 2), po_number=""))
 
         results = in_parallel(
             [_remove(customer), request_pa, request_pa], prepare=lambda i: client_for(triad.member_a.user)

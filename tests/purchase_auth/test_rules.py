@@ -77,6 +77,7 @@ def test_purchase_authorizations_go_overdue_then_suspended(day, state):
     assert payment_state(due_date=due, suspends_on=suspends_on, on=created + timedelta(days=day)) == state
 
 
+@pytest.mark.unscoped
 @pytest.mark.parametrize("offset", range(-3, 4))
 @pytest.mark.parametrize("state", ["pending", "overdue", "suspended"])
 def test_the_payment_state_in_sql_is_the_python_rule(db, offset, state):
