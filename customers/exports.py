@@ -37,7 +37,7 @@ from django.utils.functional import Promise
 from console.accounts.models import MarketSegment
 from console.csv import FORMULA_PREFIXES
 from customers.models import Customer, CustomerType, InvitationStatus, ThreeYearCommitStatus
-from customers.rules import past_due_q, pending_q, windows
+from customers.rules import RenewalState, past_due_q, pending_q, renewal_state_q
 from purchase_auth.models import LicencePool, PurchaseAuthorization
 
 BOM = "\ufeff".encode()
@@ -128,13 +128,15 @@ def _licences(amount: Combinable) -> Coalesce:
 
 def report_rows(customers: QuerySet[Customer], *, on: date) -> QuerySet:
     """The report as a values_list queryset of text columns, in HEADER order."""
-    w = windows(on)
     open_pas = PurchaseAuthorization.objects.with_scopes_disabled().filter(
         customer=OuterRef("pk"), state__in=PurchaseAuthorization.OPEN_STATES
     )
     renewal = Case(
-        When(anniversary_date__range=w.ready_ad, then=Value("ready")),
-        When(anniversary_date__range=w.upcoming_ad, then=Value("upcoming")),
+        *(
+            When(renewal_state_q(state, on), then=Value(str(label)))
+            for state, label in RenewalState.choices
+            if state != RenewalState.NONE
+        ),
         default=Value(""),
         output_field=CharField(),
     )
@@ -164,7 +166,7 @@ def report_rows(customers: QuerySet[Customer], *, on: date) -> QuerySet:
         "c_past_due_pas": _text(_count(open_pas.filter(past_due_q(on)))),
         "c_renewal": renewal,
         "c_active": _text(_licences(F("assigned"))),
-        "c_available": _text(_licences(F("fulfilled") + F("pending") - F("assigned"))),
+        "c_available": _text(_licences(F("fulfilled") + F("pending") + F("grace") - F("assigned"))),
         "c_created": IsoUtc(F("created_at")),
     }
     return customers.annotate(**columns).values_list(*columns)

@@ -112,6 +112,10 @@ class Customer(models.Model):
     open_pa_max_due = models.DateField(null=True, blank=True)
     open_pa_min_suspends = models.DateField(null=True, blank=True)
     vip_select_level = models.CharField(_("VIP Select level"), max_length=2, blank=True)
+    # Maintained by the renewal services (REN-3, REN-8): the Anniversary Date whose term was last
+    # renewed (the AD before it moved 12 months on) and how many of that term's licences were not renewed.
+    renewed_ad = models.DateField(_("last renewed Anniversary Date"), null=True, blank=True)
+    renewal_shortfall = models.PositiveIntegerField(_("licences not renewed"), default=0)
     three_year_commit_status = models.CharField(
         _("VIP Select three-year commit"), max_length=14, choices=ThreeYearCommitStatus.choices, blank=True
     )
@@ -150,7 +154,16 @@ class Customer(models.Model):
                 fields=["reseller", "name", "id"],
                 name="customer_list_name",
                 condition=LISTED,
-                include=["managed_by", "has_products", "anniversary_date", "open_pa_min_due", "open_pa_max_due"],
+                include=[
+                    "managed_by",
+                    "has_products",
+                    "anniversary_date",
+                    "open_pa_min_due",
+                    "open_pa_max_due",
+                    "open_pa_min_suspends",
+                    "renewed_ad",
+                    "renewal_shortfall",
+                ],
             ),
             models.Index(
                 fields=["reseller", "anniversary_date", "name", "id"], name="customer_list_ad", condition=LISTED
@@ -174,6 +187,8 @@ class Customer(models.Model):
                     "anniversary_date",
                     "open_pa_min_due",
                     "open_pa_max_due",
+                    "renewed_ad",
+                    "renewal_shortfall",
                 ],
                 name="customer_filter_counts",
                 condition=LISTED,

@@ -9,7 +9,6 @@ customer list needs it and `customers` does not import `purchase_auth`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Case, CharField, Q, TextChoices, Value, When
@@ -84,26 +83,9 @@ class CustomerFilter(TextChoices):
     ALL = "all", _("All Customers")
 
 
-@dataclass(frozen=True)
-class Windows:
-    """Inclusive ranges of Anniversary Dates, computed from today and the policies."""
-
-    upcoming_ad: tuple[date, date]  # AD-45 … AD-31: the AD lies 31…45 days ahead
-    ready_ad: tuple[date, date]  # AD-30 … AD+30 grace: the AD lies 30 days back … 30 days ahead
-
-
-def windows(on: date) -> Windows:
-    notice, window, grace = policy("RENEWAL_NOTICE_DAYS"), policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
-    return Windows(
-        upcoming_ad=(on + timedelta(days=window + 1), on + timedelta(days=notice)),
-        ready_ad=(on - timedelta(days=grace), on + timedelta(days=window)),
-    )
-
-
 def filter_q(customer_filter: str, on: date) -> Q:
     """LIST-2 as a WHERE clause over customers_customer. A customer's open PAs are summarised on its
     row (earliest and latest due date, earliest suspension date) by the purchasing services."""
-    w = windows(on)
     match customer_filter:
         case CustomerFilter.NO_PRODUCTS:
             return Q(has_products=False)
@@ -112,14 +94,14 @@ def filter_q(customer_filter: str, on: date) -> Q:
         case CustomerFilter.PAST_DUE:  # the earliest due date has passed: some open PA is past due
             return past_due_q(on, due_date="open_pa_min_due")
         case CustomerFilter.UPCOMING:
-            return Q(anniversary_date__range=w.upcoming_ad)
-        case CustomerFilter.READY:
-            return Q(anniversary_date__range=w.ready_ad)
+            return renewal_state_q(RenewalState.UPCOMING, on)
+        case CustomerFilter.READY:  # inside the window and not fully renewed (REN-8)
+            return (
+                renewal_state_q(RenewalState.READY, on)
+                | renewal_state_q(RenewalState.IN_GRACE, on)
+                | renewal_state_q(RenewalState.PARTIAL, on)
+            )
     return Q()
-
-
-def _within(value: date | None, bounds: tuple[date, date]) -> bool:
-    return value is not None and bounds[0] <= value <= bounds[1]
 
 
 def customer_flags(
@@ -129,19 +111,25 @@ def customer_flags(
     open_pa_max_due: date | None,
     open_pa_min_suspends: date | None,
     anniversary_date: date | None,
+    renewed_ad: date | None = None,
+    renewal_shortfall: int = 0,
     on: date,
 ) -> dict[str, bool]:
     """The same rules as `filter_q`, for one customer: which filters hold and which badge to show.
     Over a customer's open PAs, the latest due date says whether one is pending, the earliest due
     date whether one is past due, and the earliest suspension date whether one is suspended."""
-    w = windows(on)
+    renewal = renewal_state(
+        anniversary_date=anniversary_date, renewed_ad=renewed_ad, renewal_shortfall=renewal_shortfall, on=on
+    )
     return {
         CustomerFilter.NO_PRODUCTS: not has_products,
         CustomerFilter.PENDING: open_pa_max_due is not None and not is_past_due(open_pa_max_due, on),
         CustomerFilter.PAST_DUE: open_pa_min_due is not None and is_past_due(open_pa_min_due, on),
         PAYMENT_SUSPENDED: open_pa_min_suspends is not None and is_suspended(open_pa_min_suspends, on),
-        CustomerFilter.UPCOMING: _within(anniversary_date, w.upcoming_ad),
-        CustomerFilter.READY: _within(anniversary_date, w.ready_ad),
+        CustomerFilter.UPCOMING: renewal == RenewalState.UPCOMING,
+        CustomerFilter.READY: renewal in READY_STATES,
+        # The badge: one of renewal_upcoming, renewal_ready, renewal_in_grace, renewal_partial, …
+        **{f"renewal_{state}": renewal == state for state in RenewalState.values},
     }
 
 
@@ -153,5 +141,86 @@ def customer_flags_for(customer: Customer, on: date) -> dict[str, bool]:
         open_pa_max_due=customer.open_pa_max_due,
         open_pa_min_suspends=customer.open_pa_min_suspends,
         anniversary_date=customer.anniversary_date,
+        renewed_ad=customer.renewed_ad,
+        renewal_shortfall=customer.renewal_shortfall,
+        on=on,
+    )
+
+
+# REN-8: the renewal states of a customer's current term.
+class RenewalState(TextChoices):
+    NONE = "none", _("None")
+    UPCOMING = "upcoming", _("Upcoming")
+    READY = "ready", _("Ready for renewal")
+    RENEWED = "renewed", _("Renewed")
+    PARTIAL = "partial", _("Partially renewed")
+    IN_GRACE = "in_grace", _("In grace")
+    LAPSED = "lapsed", _("Lapsed")
+
+
+def renewal_term_ad(*, anniversary_date: date | None, renewed_ad: date | None, on: date) -> date | None:
+    """The Anniversary Date of the term being renewed on `on`: the last renewed one while its window
+    is still open (a second renewal order in the same window adds licences, REN-3), else the current AD."""
+    if renewed_ad is not None and on <= renewed_ad + timedelta(days=policy("RENEWAL_GRACE_DAYS")):
+        return renewed_ad
+    return anniversary_date
+
+
+def renewal_state(*, anniversary_date: date | None, renewed_ad: date | None, renewal_shortfall: int, on: date) -> str:
+    """REN-8 for one customer on `on`. Renewing moves the AD 12 months on and records the renewed AD,
+    so a renewed customer is *renewed* (or *partially renewed*) until its old window closes; one that
+    did not renew is *in grace* for 30 days (policy) after its AD, then *lapsed* (REN-4, REN-7)."""
+    notice, window, grace = policy("RENEWAL_NOTICE_DAYS"), policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
+    if renewed_ad is not None and renewed_ad - timedelta(days=window) <= on <= renewed_ad + timedelta(days=grace):
+        return RenewalState.PARTIAL if renewal_shortfall else RenewalState.RENEWED
+    if anniversary_date is None or on < anniversary_date - timedelta(days=notice):
+        return RenewalState.NONE
+    if on < anniversary_date - timedelta(days=window):
+        return RenewalState.UPCOMING
+    if on < anniversary_date:
+        return RenewalState.READY
+    if on <= anniversary_date + timedelta(days=grace):
+        return RenewalState.IN_GRACE
+    return RenewalState.LAPSED
+
+
+def renewal_state_q(state: str, on: date) -> Q:
+    """`renewal_state(...) == state` as a WHERE clause over customers_customer."""
+    notice, window, grace = policy("RENEWAL_NOTICE_DAYS"), policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
+    renewed = Q(renewed_ad__range=(on - timedelta(days=grace), on + timedelta(days=window)))
+    match state:
+        case RenewalState.RENEWED:
+            return renewed & Q(renewal_shortfall=0)
+        case RenewalState.PARTIAL:
+            return renewed & Q(renewal_shortfall__gt=0)
+        case RenewalState.UPCOMING:
+            return ~renewed & Q(anniversary_date__range=(on + timedelta(days=window + 1), on + timedelta(days=notice)))
+        case RenewalState.READY:
+            return ~renewed & Q(anniversary_date__range=(on + timedelta(days=1), on + timedelta(days=window)))
+        case RenewalState.IN_GRACE:
+            return ~renewed & Q(anniversary_date__range=(on - timedelta(days=grace), on))
+        case RenewalState.LAPSED:
+            return ~renewed & Q(anniversary_date__lt=on - timedelta(days=grace))
+    return ~renewed & (Q(anniversary_date__isnull=True) | Q(anniversary_date__gt=on + timedelta(days=notice)))
+
+
+# LIST-2's *Ready for Renewal*: inside the window (AD−30 … AD+30) and not fully renewed.
+READY_STATES = frozenset({RenewalState.READY, RenewalState.IN_GRACE, RenewalState.PARTIAL})
+
+
+def renewal_state_sql(on: date) -> Case:
+    """`renewal_state` as one SQL expression (the report's column, the renewals page)."""
+    return Case(
+        *(When(renewal_state_q(state, on), then=Value(state)) for state in RenewalState.values if state != "none"),
+        default=Value(RenewalState.NONE),
+        output_field=CharField(),
+    )
+
+
+def renewal_state_for(customer: Customer, on: date) -> str:
+    return renewal_state(
+        anniversary_date=customer.anniversary_date,
+        renewed_ad=customer.renewed_ad,
+        renewal_shortfall=customer.renewal_shortfall,
         on=on,
     )

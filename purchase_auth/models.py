@@ -197,6 +197,10 @@ class Order(models.Model):
     currency = models.CharField(max_length=3, default="USD")
     total = models.DecimalField(_("total"), max_digits=14, decimal_places=2, default=Decimal("0.00"))
     anniversary_date = models.DateField(_("priced to"), help_text=_("The Anniversary Date the order is prorated to."))
+    # REN-2/REN-3: a renewal order renews the term that ends on this Anniversary Date.
+    renews_ad = models.DateField(_("renews the term ending"), null=True, blank=True)
+    # REN-9: placed by the periodic job for an auto-renewing customer.
+    auto_renewal = models.BooleanField(_("auto-renewal"), default=False)
 
     objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
@@ -212,6 +216,14 @@ class Order(models.Model):
                 fields=["purchase_authorization"],
                 condition=Q(purchase_authorization__isnull=False) & ~Q(status="failed"),
                 name="order_one_per_pa",
+            ),
+            # REN-9: the job places one auto-renewal order per customer and term, however often it runs.
+            models.UniqueConstraint(
+                fields=["customer", "renews_ad"], condition=Q(auto_renewal=True), name="order_one_auto_renewal_per_term"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="renewal", renews_ad__isnull=False) | ~Q(kind="renewal"),
+                name="order_renewal_names_its_term",
             ),
         ]
 
@@ -286,6 +298,10 @@ class LicencePool(models.Model):
     fulfilled = models.PositiveIntegerField(_("fulfilled"), default=0)
     pending = models.PositiveIntegerField(_("pending"), default=0)
     assigned = models.PositiveIntegerField(_("assigned (active)"), default=0)
+    # REN-4: licences of the last term that were not renewed keep working until the grace ends, then
+    # they expire (kept as a count, shown on the Plans tab, never assignable).
+    grace = models.PositiveIntegerField(_("in grace"), default=0)
+    expired = models.PositiveIntegerField(_("expired"), default=0)
 
     # Not a column: set by selectors.licence_pools, the pending licences whose PA is suspended (PA-2).
     suspended: int = 0
@@ -294,12 +310,15 @@ class LicencePool(models.Model):
         ordering = ["product__name"]
         indexes = [
             # The customer report sums these per customer (LIST-6): an index-only scan on PostgreSQL.
-            models.Index(fields=["customer"], include=["fulfilled", "pending", "assigned"], name="licence_pool_report"),
+            models.Index(
+                fields=["customer"], include=["fulfilled", "pending", "assigned", "grace"], name="licence_pool_report"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(fields=["customer", "product"], name="licence_pool_unique"),
             models.CheckConstraint(
-                condition=Q(assigned__lte=F("fulfilled") + F("pending")), name="licence_assigned_within_total"
+                condition=Q(assigned__lte=F("fulfilled") + F("pending") + F("grace")),
+                name="licence_assigned_within_total",
             ),
         ]
 
@@ -308,7 +327,8 @@ class LicencePool(models.Model):
 
     @property
     def total(self) -> int:
-        return self.fulfilled + self.pending
+        """Licences that work now: fulfilled, pending (an open PA) and those in grace (REN-4)."""
+        return self.fulfilled + self.pending + self.grace
 
     @property
     def available(self) -> int:

@@ -2,25 +2,38 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.audit.services import audit_log
+from console.clock import today
 from console.outbox.services import mail_enqueue
 from customers.models import AnniversarySource, Customer
+from customers.rules import RenewalState, renewal_state_for
 from purchase_auth import rules, selectors
-from purchase_auth.models import (
-    Order,
-    PurchaseAuthorization,
-)
+from purchase_auth.models import Order, OrderLine, PurchaseAuthorization
 from purchase_auth.services.common import (
     OPEN,
     customer_purchase_state_refresh,
     pool_add,
 )
 from purchase_auth.services.three_year_commit import three_year_commit_check
+
+# What accepting an order of another kind does (the renewals app registers Order.Kind.RENEWAL): given
+# the locked customer, the order and its lines, apply the licences, Anniversary Date and level, and
+# return the audit changes. Called inside the acceptance's transaction.
+OrderApply = Callable[[Customer, Order, list[OrderLine]], dict[str, list[Any]]]
+_order_kinds: dict[str, OrderApply] = {}
+
+
+def order_kind_register(kind: str, apply: OrderApply) -> None:
+    """Called from an app's AppConfig.ready(); registering a kind again replaces it."""
+    _order_kinds[kind] = apply
 
 
 def order_accept(*, order_id: int) -> Order | None:
@@ -50,6 +63,8 @@ def order_accept(*, order_id: int) -> Order | None:
             reason = _("The purchase authorization is not pending any more.")
         if not reason and any(not line.product.is_active for line in lines):
             reason = _("A product in this order is not sold any more.")
+        if not reason and order.kind != Order.Kind.NEW and order.kind not in _order_kinds:
+            reason = _("This kind of order cannot be accepted.")
         if reason:
             Order.objects.with_scopes_disabled().filter(pk=order.pk).update(
                 status=Order.Status.FAILED, failure_reason=reason
@@ -63,24 +78,28 @@ def order_accept(*, order_id: int) -> Order | None:
                 changes={"status": [Order.Status.OPEN, Order.Status.FAILED], "reason": [None, reason]},
             )
             return order
-        for line in lines:
-            pool_add(customer, line.product, fulfilled=line.quantity, pending=-line.quantity if pa else 0)
-        if pa is not None:
-            PurchaseAuthorization.objects.with_scopes_disabled().filter(pk=pa.pk).update(
-                state=PurchaseAuthorization.State.ORDERED
-            )
         now = timezone.now()
-        changes: dict = {"status": [Order.Status.OPEN, Order.Status.COMPLETE]}
-        if customer.anniversary_date is None:  # PA-5 (no PA before this order)
-            customer.anniversary_date = rules.first_anniversary(timezone.localdate(now))
-            customer.anniversary_source = AnniversarySource.ORDER
-            changes["anniversary_date"] = [None, customer.anniversary_date]
+        changes: dict[str, list[Any]] = {"status": [Order.Status.OPEN, Order.Status.COMPLETE]}
         before_level = customer.vip_select_level
-        new_level = _level_after(customer, order)
-        if new_level > (before_level or "01"):  # ORD-3: never drops mid-term
-            customer.vip_select_level = new_level
-            changes["vip_select_level"] = [before_level or None, new_level]
-        customer.save(update_fields=["anniversary_date", "anniversary_source", "vip_select_level", "search_text"])
+        if order.kind in _order_kinds:
+            changes |= _order_kinds[order.kind](customer, order, lines)
+            new_level = customer.vip_select_level or "01"
+        else:
+            changes |= _new_order_apply(customer, order, lines)
+            new_level = _level_after(customer, order)
+            if new_level > (before_level or "01"):  # ORD-3: never drops mid-term
+                customer.vip_select_level = new_level
+                changes["vip_select_level"] = [before_level or None, new_level]
+        customer.save(
+            update_fields=[
+                "anniversary_date",
+                "anniversary_source",
+                "vip_select_level",
+                "renewed_ad",
+                "renewal_shortfall",
+                "search_text",
+            ]
+        )
         Order.objects.with_scopes_disabled().filter(pk=order.pk).update(status=Order.Status.COMPLETE, accepted_at=now)
         order.refresh_from_db()
         customer_purchase_state_refresh(customer)
@@ -105,6 +124,28 @@ def order_accept(*, order_id: int) -> Order | None:
                 dedupe_key=f"vip-select-welcome-{customer.pk}",
             )
     return order
+
+
+def _new_order_apply(customer: Customer, order: Order, lines: list[OrderLine]) -> dict[str, list[Any]]:
+    """A new or add-on order: its licences are fulfilled (from pending when it fulfils a PA, PA-3), and
+    a customer without a term — never had one, or lapsed (REN-7) — starts one (PA-5)."""
+    pa = order.purchase_authorization
+    for line in lines:
+        pool_add(customer, line.product, fulfilled=line.quantity, pending=-line.quantity if pa else 0)
+    if pa is not None:
+        PurchaseAuthorization.objects.with_scopes_disabled().filter(pk=pa.pk).update(
+            state=PurchaseAuthorization.State.ORDERED
+        )
+    changes: dict[str, list[Any]] = {}
+    on = today()
+    if customer.anniversary_date is None or renewal_state_for(customer, on) == RenewalState.LAPSED:
+        before = customer.anniversary_date
+        customer.anniversary_date = (
+            order.anniversary_date if order.anniversary_date > on else rules.first_anniversary(on)
+        )
+        customer.anniversary_source = AnniversarySource.ORDER
+        changes["anniversary_date"] = [before, customer.anniversary_date]
+    return changes
 
 
 def _level_after(customer: Customer, order: Order) -> str:

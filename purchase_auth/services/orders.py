@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from console.accounts.models import Reseller, User
 from console.audit.services import audit_log
 from console.clock import today
 from console.outbox.services import mail_enqueue
-from customers.models import ThreeYearCommitStatus
+from customers.models import Customer, ThreeYearCommitStatus
+from customers.rules import RenewalState, renewal_state_for
 from purchase_auth import rules, selectors
 from purchase_auth.models import (
     Order,
@@ -37,6 +40,55 @@ from purchase_auth.services.pricing import priced_lines
 from purchase_auth.tasks import order_accept_task
 
 
+def order_create(
+    *,
+    customer: Customer,
+    actor: User | None,
+    lines: list[OrderLine],
+    anniversary: date,
+    kind: str = Order.Kind.NEW,
+    pa: PurchaseAuthorization | None = None,
+    renews_ad: date | None = None,
+    auto_renewal: bool = False,
+) -> Order:
+    """Save an order of priced, unsaved `lines` for a customer whose row the caller holds locked, audit
+    it and have the Celery task accept it after commit (ORD-1). Raises IntegrityError from a savepoint
+    when a constraint refuses it (one order per PA, one auto-renewal per term): the caller decides."""
+    order = Order(
+        reseller_id=customer.reseller_id,
+        customer=customer,
+        kind=kind,
+        purchase_authorization=pa,
+        created_at=timezone.now(),
+        created_on=today(),
+        created_by=actor or customer.managed_by.user,
+        anniversary_date=anniversary,
+        renews_ad=renews_ad,
+        auto_renewal=auto_renewal,
+        total=sum((line.line_total for line in lines), Decimal("0.00")),
+    )
+    with transaction.atomic():
+        order.save()
+    for line in lines:
+        line.order = order
+    OrderLine.objects.bulk_create(lines)
+    customer_purchase_state_refresh(customer)
+    audit_log(
+        reseller=customer.reseller,
+        actor=actor,
+        action="order.place",
+        obj=order,
+        changes={
+            "kind": [None, order.kind],
+            "status": [None, order.status],
+            "total": [None, order.total],
+            "pa": [None, pa.number if pa else None],
+        },
+    )
+    transaction.on_commit(lambda: order_accept_task.delay(order.pk), robust=True)
+    return order
+
+
 def order_place(
     *,
     reseller: Reseller,
@@ -46,7 +98,9 @@ def order_place(
     pa_number: str = "",
 ) -> Order:
     """ORD-1, ORD-2: place a new or add-on order, optionally from a pending PA (whose lines it copies).
-    It is priced now, prorated by whole months to the Anniversary Date, and accepted asynchronously."""
+    It is priced now, prorated by whole months to the Anniversary Date, and accepted asynchronously.
+    In the grace after an unrenewed term only a renewal order is possible; a lapsed customer starts a
+    new term (REN-7)."""
     with transaction.atomic():
         customer = locked_customer(reseller, vip_id)
         on = today()
@@ -63,39 +117,24 @@ def order_place(
                 raise PurchaseError(_("An order for this purchase authorization was placed already."))
             lines = [Line(line.product, line.quantity) for line in pa.lines.select_related("product")]
         checked = check_lines(customer, lines, allow_consumables=True)
-        anniversary = customer.anniversary_date or rules.first_anniversary(on)
+        renewal = renewal_state_for(customer, on)
+        if renewal == RenewalState.IN_GRACE and customer.anniversary_date:
+            raise PurchaseError(
+                _("The term ended on %(day)s: place a renewal order to keep these licences.")
+                % {"day": date_format(customer.anniversary_date)}
+            )
+        if customer.anniversary_date is None or renewal == RenewalState.LAPSED:
+            anniversary = rules.first_anniversary(on)
+        else:
+            anniversary = customer.anniversary_date
         months = rules.months_to_anniversary(on, anniversary)  # an extended term pays up to 48 months up front
         qualifying = sum(line.quantity for line in checked if line.product.counts_for_vip_select)
         level = max(selectors.customer_level(customer), rules.volume_level(qualifying))
-        order = Order(
-            reseller=reseller,
-            customer=customer,
-            purchase_authorization=pa,
-            created_at=timezone.now(),
-            created_on=on,
-            created_by=actor,
-            anniversary_date=anniversary,
-        )
         order_lines = priced_lines(lines=checked, segment=customer.segment, level=level, months=months)
-        order.total = sum((line.line_total for line in order_lines), Decimal("0.00"))
         try:
-            with transaction.atomic():
-                order.save()
+            return order_create(customer=customer, actor=actor, lines=order_lines, anniversary=anniversary, pa=pa)
         except IntegrityError as error:  # order_one_per_pa: another order won the race
             raise PurchaseError(_("An order for this purchase authorization was placed already.")) from error
-        for line in order_lines:
-            line.order = order
-        OrderLine.objects.bulk_create(order_lines)
-        customer_purchase_state_refresh(customer)
-        audit_log(
-            reseller=reseller,
-            actor=actor,
-            action="order.place",
-            obj=order,
-            changes={"status": [None, order.status], "total": [None, order.total], "pa": [None, pa_number or None]},
-        )
-        transaction.on_commit(lambda: order_accept_task.delay(order.pk), robust=True)
-    return order
 
 
 def order_return(

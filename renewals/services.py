@@ -1,0 +1,238 @@
+"""Writes for renewals (SPEC §7): renewal orders and what accepting one does (REN-2, REN-3, REN-7),
+auto-renewal settings (REN-9), and the periodic steps: licence expiry after the grace (REN-4) and the
+auto-renewal orders on the Anniversary Date (REN-9)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Least
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from console.accounts.models import Reseller, User
+from console.audit.services import AuditEntry, audit_log, audit_log_bulk
+from console.clock import policy, today
+from customers.models import Customer, ThreeYearCommitStatus
+from customers.rules import RenewalState, renewal_state_for
+from purchase_auth import rules
+from purchase_auth.models import LicencePool, Order, OrderLine, Product
+from purchase_auth.services.common import Line, PurchaseError, check_lines, locked_customer, pool_add
+from purchase_auth.services.orders import order_create
+from renewals import selectors
+from renewals.models import AutoRenewal, AutoRenewalLine
+
+
+def _checked_renewal(customer: Customer, lines: Iterable[Line], on: date) -> tuple[date, list[Line]]:
+    """REN-2, REN-7: the term a renewal placed on `on` renews, and its lines once the rules allow them."""
+    ad = selectors.term_ad(customer, on)
+    state = renewal_state_for(customer, on)
+    window = timedelta(days=policy("RENEWAL_WINDOW_DAYS"))
+    if ad is None or state in (RenewalState.NONE, RenewalState.UPCOMING) or on < ad - window:
+        raise PurchaseError(_("A renewal order can be placed from 30 days before the Anniversary Date."))
+    if state == RenewalState.LAPSED:
+        raise PurchaseError(
+            _("The grace period after %(day)s is over: the licences expired, so place a new order.")
+            % {"day": date_format(ad)}
+        )
+    checked = check_lines(customer, lines, allow_consumables=False)
+    if on >= ad:  # late renewal: only what expires, up to its quantity
+        expiring = selectors.expiring(customer, on)
+        for line in checked:
+            if line.quantity > expiring.get(line.product, 0):
+                raise PurchaseError(
+                    _("After the Anniversary Date only expiring licences renew: at most %(max)d of %(product)s.")
+                    % {"max": expiring.get(line.product, 0), "product": line.product.name}
+                )
+    return ad, checked
+
+
+def renewal_order_place(*, reseller: Reseller, actor: User, vip_id: str, lines: Iterable[Line]) -> Order:
+    """REN-2, REN-7, REN-10: a renewal order of the term being renewed, priced at the level the renewal
+    quantity reaches for a full 12-month term, accepted asynchronously like any order."""
+    with transaction.atomic():
+        customer = locked_customer(reseller, vip_id)
+        on = today()
+        ad, checked = _checked_renewal(customer, lines, on)
+        quote = selectors.renewal_quote(customer, checked)
+        return order_create(
+            customer=customer,
+            actor=actor,
+            lines=quote.lines,
+            anniversary=ad + relativedelta(months=12),
+            kind=Order.Kind.RENEWAL,
+            renews_ad=ad,
+        )
+
+
+def renewal_apply(customer: Customer, order: Order, lines: list[OrderLine]) -> dict[str, list[Any]]:
+    """REN-3, REN-4: accepting a renewal order (called by purchase_auth's acceptance, inside its
+    transaction, with the customer's row locked). The first renewal of a term moves the Anniversary
+    Date 12 months on; the renewed quantities become the new term's licences and the rest stay in grace
+    until the old term's grace ends. A second renewal order in the same window adds licences and takes
+    them out of grace; it does not move the AD again. The level follows the renewal (REN-2)."""
+    renewed = {line.product_id: line.quantity for line in lines}
+    changes: dict[str, list[Any]] = {}
+    if customer.renewed_ad != order.renews_ad:  # the term's first renewal
+        pools = {pool.product_id: pool for pool in LicencePool.objects.select_for_update().filter(customer=customer)}
+        for product_id, pool in pools.items():
+            quantity = renewed.get(product_id, 0)
+            LicencePool.objects.filter(pk=pool.pk).update(fulfilled=quantity, grace=max(pool.fulfilled - quantity, 0))
+        for line in lines:
+            if line.product_id not in pools:
+                pool_add(customer, line.product, fulfilled=line.quantity)
+        before = customer.anniversary_date
+        customer.anniversary_date = order.anniversary_date
+        customer.renewed_ad = order.renews_ad
+        changes["anniversary_date"] = [before, customer.anniversary_date]
+        if customer.three_year_commit_status != ThreeYearCommitStatus.COMMITTED:
+            level = rules.volume_level(sum(line.quantity for line in lines if line.product.counts_for_vip_select))
+            changes["vip_select_level"] = [customer.vip_select_level or None, level]
+            customer.vip_select_level = level
+    else:
+        for line in lines:
+            pool_add(customer, line.product, fulfilled=line.quantity)
+            LicencePool.objects.filter(customer=customer, product=line.product).update(
+                grace=F("grace") - Least(F("grace"), line.quantity)
+            )
+    shortfall = sum(LicencePool.objects.filter(customer=customer).values_list("grace", flat=True))
+    changes["licences_not_renewed"] = [customer.renewal_shortfall, shortfall]
+    customer.renewal_shortfall = shortfall
+    return changes
+
+
+def auto_renewal_update(
+    *, reseller: Reseller, actor: User, vip_id: str, enabled: bool, quantities: dict[Product, int]
+) -> AutoRenewal:
+    """REN-9: turn auto-renewal on or off and set the quantity per product, until 3 days (policy) before
+    the Anniversary Date. A committed three-year commit cannot turn it off nor go below the commitment."""
+    with transaction.atomic():
+        customer = locked_customer(reseller, vip_id)
+        on = today()
+        ad = customer.anniversary_date
+        if ad is not None and on > ad - timedelta(days=policy("AUTO_RENEWAL_EDIT_DAYS")):
+            raise PurchaseError(
+                _("Auto-renewal can be changed until %(day)s.")
+                % {"day": date_format(ad - timedelta(days=policy("AUTO_RENEWAL_EDIT_DAYS")))}
+            )
+        if any(not 0 <= quantity <= product.max_quantity for product, quantity in quantities.items()):
+            raise PurchaseError(_("Enter a quantity from 0 to the product's maximum."))
+        if customer.three_year_commit_status == ThreeYearCommitStatus.COMMITTED:
+            committed = customer.three_year_commits.filter(status=ThreeYearCommitStatus.COMMITTED).first()
+            renewing = sum(q for product, q in quantities.items() if product.counts_for_vip_select)
+            if not enabled or (committed and quantities and renewing < committed.committed_quantity):
+                raise PurchaseError(
+                    _("With a three-year commit, auto-renewal stays on with at least %(count)d licences.")
+                    % {"count": committed.committed_quantity if committed else 0}
+                )
+        settings, _created = AutoRenewal.objects.update_or_create(
+            customer=customer,
+            defaults={"reseller": reseller, "enabled": enabled, "updated_at": timezone.now(), "updated_by": actor},
+        )
+        AutoRenewalLine.objects.filter(auto_renewal=settings).delete()
+        AutoRenewalLine.objects.bulk_create(
+            [AutoRenewalLine(auto_renewal=settings, product=product, quantity=q) for product, q in quantities.items()]
+        )
+        audit_log(
+            reseller=reseller,
+            actor=actor,
+            action="customer.auto_renewal",
+            obj=customer,
+            changes={
+                "auto_renewal": [None, "on" if enabled else "off"],
+                "quantities": [None, ", ".join(f"{q} × {p.code}" for p, q in quantities.items())],
+            },
+        )
+    return settings
+
+
+def licences_expire(*, on: date) -> dict[str, int]:
+    """JOB-1/REN-4: after the grace, licences that were not renewed expire — of a partial renewal, those
+    left in grace; of a customer who did not renew, all of the term's. Expired licences are no longer
+    assigned. Set-based and idempotent: an expired licence is no longer in grace nor fulfilled."""
+    grace_end = on - timedelta(days=policy("RENEWAL_GRACE_DAYS"))
+    pools = LicencePool.objects.filter(customer__removed_at__isnull=True)
+    partial = pools.filter(grace__gt=0, customer__renewed_ad__lt=grace_end)
+    lapsed = pools.filter(Q(fulfilled__gt=0) | Q(grace__gt=0), customer__anniversary_date__lt=grace_end)
+    with transaction.atomic():
+        partial_ids = list(partial.select_for_update(of=("self",)).values_list("customer_id", flat=True))
+        partial.update(
+            expired=F("expired") + F("grace"), assigned=Least("assigned", F("fulfilled") + F("pending")), grace=0
+        )
+        lapsed_ids = list(lapsed.select_for_update(of=("self",)).values_list("customer_id", flat=True))
+        lapsed.update(
+            expired=F("expired") + F("fulfilled") + F("grace"),
+            assigned=Least("assigned", F("pending")),
+            fulfilled=0,
+            grace=0,
+        )
+        customers = Customer.objects.with_scopes_disabled().filter(pk__in=set(partial_ids) | set(lapsed_ids))
+        audit_log_bulk(
+            AuditEntry(
+                reseller_id=customer.reseller_id,
+                action="licences.expire",
+                obj=customer,
+                changes={"renewal": [None, "lapsed" if customer.pk in lapsed_ids else "partially renewed"]},
+            )
+            for customer in customers
+        )
+    return {"partial": len(set(partial_ids)), "lapsed": len(set(lapsed_ids))}
+
+
+def auto_renewals_place(*, on: date) -> dict[str, int]:
+    """JOB-1/REN-9: on (or after, within the grace) the Anniversary Date, place the renewal order of
+    every auto-renewing customer that has not renewed. The database allows one auto-renewal order per
+    customer and term (order_one_auto_renewal_per_term), so overlapping runs place it once."""
+    grace = timedelta(days=policy("RENEWAL_GRACE_DAYS"))
+    candidates = (
+        Customer.objects.with_scopes_disabled()
+        .filter(removed_at__isnull=True, anniversary_date__lte=on, anniversary_date__gte=on - grace)
+        .filter(licence_pools__fulfilled__gt=0)
+        .exclude(auto_renewal__enabled=False, three_year_commit_status__in=["", *_not_committed()])
+        .distinct()
+        .values_list("pk", flat=True)
+    )
+    placed = failed = 0
+    for customer_id in list(candidates):
+        try:
+            with transaction.atomic():
+                customer = (
+                    Customer.objects.with_scopes_disabled()
+                    .select_for_update(of=("self",))
+                    .select_related("reseller", "managed_by__user")
+                    .get(pk=customer_id)
+                )
+                ad = customer.anniversary_date
+                if ad is None or not selectors.auto_renewal_enabled(customer) or not ad <= on <= ad + grace:
+                    continue
+                if Order.objects.filter(customer=customer, auto_renewal=True, renews_ad=ad).exists():
+                    continue
+                lines = selectors.auto_renewal_lines(customer)
+                if not lines:
+                    continue
+                quote = selectors.renewal_quote(customer, lines)
+                order_create(
+                    customer=customer,
+                    actor=None,
+                    lines=quote.lines,
+                    anniversary=ad + relativedelta(months=12),
+                    kind=Order.Kind.RENEWAL,
+                    renews_ad=ad,
+                    auto_renewal=True,
+                )
+                placed += 1
+        except IntegrityError:  # another run placed it: the constraint decided
+            continue
+        except PurchaseError:
+            failed += 1
+    return {"placed": placed, "refused": failed}
+
+
+def _not_committed() -> list[str]:
+    return [status for status in ThreeYearCommitStatus.values if status != ThreeYearCommitStatus.COMMITTED]
