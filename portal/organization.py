@@ -22,11 +22,10 @@ from console.clock import today
 from console.http import AuthenticatedRequest
 from customers.models import Customer
 from purchase_auth import selectors as purchasing
-from purchase_auth.forms import LineFormSet, PurchaseAuthorizationForm
 from purchase_auth.services.common import PurchaseError
 from purchase_auth.services.licences import licences_assign
-from purchase_auth.services.purchase_authorizations import purchase_authorization_create
 from purchase_auth.services.three_year_commit import three_year_commit_decide
+from purchase_auth.views import purchase_authorization_submit
 
 
 class AssignForm(forms.Form):
@@ -114,27 +113,14 @@ def assign(request: AuthenticatedRequest, customer: Customer) -> HttpResponse:
 @portal_org_view
 def request_products(request: AuthenticatedRequest, customer: Customer) -> HttpResponse:
     """PA-1: the customer admin requests products (a purchase authorization) for immediate access."""
-    data = request.POST if request.method == "POST" else None
-    form = PurchaseAuthorizationForm(data)
-    lines = LineFormSet(data, customer=customer, consumables=False)
-    if request.method == "POST" and all([lines.is_valid(), form.is_valid()]):  # both run: every error shows
-        try:
-            pa = purchase_authorization_create(
-                reseller=customer.reseller,
-                actor=request.user,
-                vip_id=customer.vip_id,
-                lines=lines.lines,
-                po_number=form.cleaned_data["po_number"],
-            )
-        except PurchaseError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("Requested with purchase authorization %(number)s; the licences are yours to assign now.")
-                % {"number": pa.number},
-            )
-            return redirect("portal:organization", vip_id=customer.vip_id)
+    pa, form, lines = purchase_authorization_submit(request, customer=customer, actor=request.user)
+    if pa:
+        messages.success(
+            request,
+            _("Requested with purchase authorization %(number)s; the licences are yours to assign now.")
+            % {"number": pa.number},
+        )
+        return redirect("portal:organization", vip_id=customer.vip_id)
     return render(request, "portal/request.html", {"customer": customer, "form": form, "lines": lines})
 
 

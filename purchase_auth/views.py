@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from console.accounts.models import User
 from console.clock import today
 from console.http import ConsoleRequest
 from console.tenancy import WRITERS, console_view
 from customers.models import Customer
 from customers.selectors import customers_visible
 from purchase_auth import rules, selectors
-from purchase_auth.forms import CommitRequestForm, LineFormSet, PurchaseAuthorizationForm, ReturnForm
+from purchase_auth.forms import BaseLineFormSet, CommitRequestForm, LineFormSet, PurchaseAuthorizationForm, ReturnForm
 from purchase_auth.models import Order, PurchaseAuthorization
 from purchase_auth.services.common import PurchaseError
 from purchase_auth.services.orders import order_place as order_place_service
@@ -56,31 +57,44 @@ def _tab(customer: Customer, tab: str) -> str:
     return reverse("customers:detail", args=[customer.vip_id]) + f"?tab={tab}"
 
 
+def purchase_authorization_submit(
+    request: HttpRequest, *, customer: Customer, actor: User
+) -> tuple[PurchaseAuthorization | None, PurchaseAuthorizationForm, BaseLineFormSet]:
+    """PA-1 from a page (the console's Plans tab and the member portal's Request products): the PO-number
+    form and the product lines, bound to the request's POST. When both are valid the purchase
+    authorization is created for `customer` by `actor`; a refusal lands on the form as a non-field error.
+    Returns the new PA (None on a GET or an error) with the form and lines to render."""
+    data = request.POST if request.method == "POST" else None
+    form = PurchaseAuthorizationForm(data)
+    lines = LineFormSet(data, customer=customer, consumables=False)
+    if data is None or not all([lines.is_valid(), form.is_valid()]):  # both run: every error shows
+        return None, form, lines
+    try:
+        pa = purchase_authorization_create(
+            reseller=customer.reseller,
+            actor=actor,
+            vip_id=customer.vip_id,
+            lines=lines.lines,
+            po_number=form.cleaned_data["po_number"],
+        )
+    except PurchaseError as error:
+        form.add_error(None, str(error))
+        return None, form, lines
+    return pa, form, lines
+
+
 @console_view(read=WRITERS, write=WRITERS)
 def pa_create(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     """PA-1: Plans tab → Create purchase authorization."""
     customer = _customer(request, vip_id)
-    data = request.POST if request.method == "POST" else None
-    form = PurchaseAuthorizationForm(data)
-    lines = LineFormSet(data, customer=customer, consumables=False)
-    if request.method == "POST" and all([lines.is_valid(), form.is_valid()]):  # both run: every error shows
-        try:
-            pa = purchase_authorization_create(
-                reseller=request.reseller,
-                actor=request.user,
-                vip_id=vip_id,
-                lines=lines.lines,
-                po_number=form.cleaned_data["po_number"],
-            )
-        except PurchaseError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("Purchase authorization %(number)s created; payment is due on %(due)s.")
-                % {"number": pa.number, "due": pa.due_date.isoformat()},
-            )
-            return redirect(_tab(customer, "plans"))
+    pa, form, lines = purchase_authorization_submit(request, customer=customer, actor=request.user)
+    if pa:
+        messages.success(
+            request,
+            _("Purchase authorization %(number)s created; payment is due on %(due)s.")
+            % {"number": pa.number, "due": pa.due_date.isoformat()},
+        )
+        return redirect(_tab(customer, "plans"))
     return render(
         request,
         "purchase_auth/pa_form.html",

@@ -3,6 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.template import Context, TemplateSyntaxError
+from django.template.base import FilterExpression, NodeList, Parser, Token, token_kwargs
+from django.template.loader import render_to_string
 
 register = template.Library()
 
@@ -30,3 +33,65 @@ def sort_header(context: dict[str, Any], key: str, label: str) -> dict[str, Any]
     if active:
         aria = "descending" if state["descending"] else "ascending"
     return {"label": label, "query": query.urlencode(), "active": active, "aria": aria, "state": state}
+
+
+@register.inclusion_tag("includes/breadcrumb.html")
+def breadcrumb(*trail: str, here: str) -> dict[str, Any]:
+    """The page's place in the console: `trail` is the pages above it, top first, as URL and label pairs
+    (`{% breadcrumb customers_url _("Customers") here=customer.name %}`); `here` is the page itself."""
+    if len(trail) % 2:
+        raise TemplateSyntaxError("breadcrumb takes a URL and a label for each page above this one")
+    return {"links": list(zip(trail[::2], trail[1::2], strict=True)), "here": here}
+
+
+DATA_TABLE_CSS = "table table-sm align-middle table-stack"  # the tabs' tables, stacked into cards on a phone
+
+
+class DataTableNode(template.Node):
+    def __init__(
+        self,
+        rows: FilterExpression,
+        options: dict[str, FilterExpression],
+        head: NodeList,
+        body: NodeList,
+        empty: NodeList,
+    ) -> None:
+        self.rows, self.options, self.head, self.body, self.empty = rows, options, head, body, empty
+
+    def render(self, context: Context) -> str:
+        values: dict[str, Any] = {"css": DATA_TABLE_CSS}
+        values |= {name: value.resolve(context) for name, value in self.options.items()}
+        if self.rows.resolve(context):
+            values |= {"has_rows": True, "head": self.head.render(context), "body": self.body.render(context)}
+        else:
+            values |= {"has_rows": False, "empty": self.empty.render(context)}
+        return render_to_string("includes/data_table.html", values)
+
+
+@register.tag
+def data_table(parser: Parser, token: Token) -> DataTableNode:
+    """A responsive table, or a paragraph when it has no rows:
+
+        {% data_table rows caption=_("Orders") css="table table-sm" %}
+          <th scope="col">…</th> …             the header cells
+        {% table_body %}
+          {% for row in rows %}<tr>…</tr>{% endfor %}
+        {% table_empty %}
+          {% translate "No orders yet." %}     shown instead of the table when `rows` is empty
+        {% enddata_table %}
+
+    `caption` is read by screen readers only; `css` defaults to the stacking table of the tabs.
+    """
+    bits = token.split_contents()
+    options = token_kwargs(bits[2:], parser)
+    if len(bits) < 3 or len(options) != len(bits) - 2 or not {"caption"} <= set(options) <= {"caption", "css"}:
+        raise TemplateSyntaxError("data_table takes the rows, caption=… and optionally css=…")
+    rows = parser.compile_filter(bits[1])
+    head = parser.parse(("table_body",))
+    parser.delete_first_token()
+    body = parser.parse(("table_empty", "enddata_table"))
+    empty = NodeList()
+    if parser.next_token().contents == "table_empty":
+        empty = parser.parse(("enddata_table",))
+        parser.delete_first_token()
+    return DataTableNode(rows, options, head, body, empty)

@@ -1,0 +1,62 @@
+"""console_tags' page pieces: the data table shell and the breadcrumb."""
+
+from __future__ import annotations
+
+import pytest
+from django.template import Context, Template, TemplateSyntaxError
+
+TABLE = """{% load i18n console_tags %}{% data_table rows caption=_("Orders") %}
+  <th scope="col">{% translate "Number" %}</th>
+{% table_body %}
+  {% for row in rows %}<tr data-row="{{ row }}"><td>{{ row }}</td></tr>{% endfor %}
+{% table_empty %}
+  No {{ what }} yet.
+{% enddata_table %}"""
+
+
+def render(source: str, **context: object) -> str:
+    return Template(source).render(Context(context))
+
+
+def test_a_table_with_rows_has_its_caption_head_and_rows_and_no_empty_text() -> None:
+    html = render(TABLE, rows=["A1", "<B2>"], what="orders")
+    assert '<table class="table table-sm align-middle table-stack">' in html
+    assert '<caption class="visually-hidden">Orders</caption>' in html
+    assert '<th scope="col">Number</th>' in html
+    assert '<tr data-row="A1"><td>A1</td></tr>' in html and "<td>&lt;B2&gt;</td>" in html  # escaped once
+    assert "yet" not in html
+
+
+def test_a_table_without_rows_is_only_its_empty_text() -> None:
+    html = render(TABLE, rows=[], what="O'Brien orders")
+    assert "<table" not in html and "Number" not in html
+    assert "<p>" in html and "No O&#x27;Brien orders yet." in html  # escaped once
+
+
+def test_the_table_class_can_be_chosen() -> None:
+    html = render(TABLE.replace('caption=_("Orders")', 'caption="Events" css="table"'), rows=[1])
+    assert '<table class="table">' in html and '<caption class="visually-hidden">Events</caption>' in html
+
+
+@pytest.mark.parametrize(
+    "opening",
+    ["{% data_table rows %}", '{% data_table rows title="x" %}', '{% data_table rows "x" caption="y" %}'],
+)
+def test_a_table_without_its_caption_or_with_unknown_options_is_refused(opening: str) -> None:
+    with pytest.raises(TemplateSyntaxError):
+        Template("{% load console_tags %}" + opening + "{% table_body %}{% enddata_table %}")
+
+
+def test_the_breadcrumb_links_each_page_above_and_marks_the_current_one() -> None:
+    html = render(
+        '{% load console_tags %}{% breadcrumb "/customers/" "Customers" "/customers/1/" name here="Send reminder" %}',
+        name="O'Brien & Co",
+    )
+    assert '<nav aria-label="Breadcrumb">' in html
+    assert html.index('href="/customers/"') < html.index('href="/customers/1/">O&#x27;Brien &amp; Co</a>')
+    assert '<li class="breadcrumb-item active" aria-current="page">Send reminder</li>' in html
+
+
+def test_a_breadcrumb_link_without_its_label_is_refused() -> None:
+    with pytest.raises(TemplateSyntaxError):
+        render('{% load console_tags %}{% breadcrumb "/customers/" here="x" %}')
