@@ -214,7 +214,8 @@ def test_overlapping_job_runs_place_one_auto_renewal_order(triad, customer, prod
 def test_the_orders_tab_lists_a_renewal(triad, customer, product, django_capture_on_commit_callbacks):
     with time_machine.travel(AD - timedelta(days=10), tick=False):
         order = renew(triad, customer, Line(product, 20), capture=django_capture_on_commit_callbacks)
-        page = triad.client_for(triad.member_a).get(reverse("customers:detail", args=[customer.vip_id]), {"tab": "orders"})
+        client = triad.client_for(triad.member_a)
+        page = client.get(reverse("customers:detail", args=[customer.vip_id]), {"tab": "orders"})
     assert order.number in page.content.decode() and "Renewal" in page.content.decode()
 
 
