@@ -17,6 +17,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
+from dateutil.relativedelta import relativedelta
+
 from bench import config
 
 # --------------------------------------------------------------------------------------------- vocabulary
@@ -128,7 +130,7 @@ COLUMNS: dict[str, list[str]] = {
         "language", "invitation_status", "invitation_nonce", "invited_at", "accepted_at", "contract_owner_id",
         "managed_by_id", "created_by_id", "created_at", "submission_key", "anniversary_date", "anniversary_source",
         "extended_term_months", "has_products", "open_pa_min_due", "open_pa_max_due", "open_pa_min_suspends",
-        "vip_select_level",
+        "renewed_ad", "renewal_shortfall", "vip_select_level",
         "three_year_commit_status", "removed_at", "search_text",
     ],
     "purchase_auth_purchaseauthorization": [
@@ -136,7 +138,10 @@ COLUMNS: dict[str, list[str]] = {
         "suspends_on", "state", "po_number", "cancelled_at",
     ],
     "purchase_auth_purchaseauthorizationline": ["id", "purchase_authorization_id", "product_id", "quantity"],
-    "purchase_auth_licencepool": ["id", "customer_id", "product_id", "fulfilled", "pending", "assigned"],
+    "purchase_auth_licencepool": [
+        "id", "customer_id", "product_id", "fulfilled", "pending", "assigned", "grace", "expired",
+    ],
+    "renewals_autorenewal": ["id", "reseller_id", "customer_id", "enabled", "updated_at", "updated_by_id"],
 }  # fmt: skip
 CUSTOMERS = "customers_customer"
 
@@ -204,7 +209,7 @@ def generate(
     # NFKD, dropping combining marks and casefold all work character by character across a space (a starter),
     # so the organisation part is computed once per distinct name. The build checks the identity on a sample.
     name_keys: dict[tuple[str, str], tuple[str, str]] = {}
-    pa_id = line_id = pool_id = 0
+    pa_id = line_id = pool_id = auto_id = 0
     started = time.perf_counter()
     for row, team_index in enumerate(owner):
         customer_id = row + 1
@@ -250,9 +255,23 @@ def generate(
         ad = None
         open_dues: list[date] = []
         ad_source, ext_months, vip_select, commit = "", None, "", ""
+        renewed_ad: date | None = None
+        shortfall = 0
+        lapsed = False
         if has_products:
             status = "accepted"
-            ad = on + timedelta(days=rng.randint(-365, 365))
+            # REN-8: most customers renewed on time (their AD lies ahead); some renewed in the current
+            # window, a few of them partially; some lapsed after their grace (licences expired).
+            renewal = r()
+            if renewal < 0.08:
+                lapsed = True
+                ad = on - timedelta(days=rng.randint(31, 365))
+            elif renewal < 0.13:
+                renewed_ad = on + timedelta(days=rng.randint(-30, 30))
+                ad = renewed_ad + relativedelta(months=12)
+                shortfall = rng.randint(1, 9) if r() < 0.3 else 0
+            else:
+                ad = on + timedelta(days=rng.randint(-30, 365))
             ad_source = "pa" if r() < 0.6 else "order"
             if r() < 0.03:
                 ad_source, ext_months = "chosen", rng.randint(13, 36 if segment == "COM" else 48)
@@ -318,12 +337,22 @@ def generate(
                 min(open_dues).isoformat() if open_dues else NULL,
                 max(open_dues).isoformat() if open_dues else NULL,
                 suspends_on(min(open_dues) - timedelta(days=14)).isoformat() if open_dues else NULL,
+                renewed_ad.isoformat() if renewed_ad else NULL,
+                str(shortfall),
                 vip_select,
                 commit,
                 _ts(removed) if removed else NULL,
                 f"{name_key} {search_key(vip_id, email)}",
             ],
         )
+        # REN-9: auto-renewal is on by default and the job renews on the AD, so a customer past its AD
+        # and not renewed has turned it off; so have a few others.
+        if has_products and not lapsed and ad is not None and renewed_ad is None and (ad < on or r() < 0.1):
+            auto_id += 1
+            sinks.write(
+                "renewals_autorenewal",
+                [str(auto_id), str(team.reseller_pk), str(customer_id), "f", _ts(created), manager_user],
+            )
         if customer_id % 100_000 == 0:
             elapsed = time.perf_counter() - started
             progress(
@@ -382,10 +411,23 @@ def generate(
             pool_id += 1
             fulfilled = rng.randint(10, 300) if big else rng.randint(1, 9)
             pool_pending = pending if index == 0 else 0
-            assigned = rng.randint(0, fulfilled + pool_pending)
+            grace = shortfall if index == 0 else 0
+            expired = 0
+            if lapsed:  # REN-4: the term's licences expired after the grace
+                fulfilled, expired = 0, fulfilled
+            assigned = rng.randint(0, fulfilled + pool_pending + grace)
             sinks.write(
                 "purchase_auth_licencepool",
-                [str(pool_id), str(customer_id), str(product), str(fulfilled), str(pool_pending), str(assigned)],
+                [
+                    str(pool_id),
+                    str(customer_id),
+                    str(product),
+                    str(fulfilled),
+                    str(pool_pending),
+                    str(assigned),
+                    str(grace),
+                    str(expired),
+                ],
             )
 
 
