@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import kombu.pools
 import pytest
 import redis
 from celery import beat
@@ -94,11 +95,14 @@ def test_database_scheduler_copies_the_schedule_into_periodic_tasks_operators_se
 
 
 def _reset_broker_connections() -> None:
-    # The app caches its broker connection pools; drop them so the next publish uses broker_url.
+    # The app caches its broker connection pools, and kombu keeps producer pools per connection in
+    # global groups that a stopping worker closes without removing: drop them all, so the next publish
+    # (even an eager task acquires a producer) opens fresh ones on broker_url.
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    kombu.pools.reset()
 
 
 @pytest.fixture
