@@ -6,11 +6,13 @@ class RenewalsConfig(AppConfig):
     name = "renewals"
 
     def ready(self) -> None:
+        from console.demo import demo_step
         from console.periodic import periodic_step
         from customers.sections import DetailSection, detail_section_register
         from purchase_auth.models import Order
         from purchase_auth.services.order_acceptance import order_kind_register
         from renewals import views
+        from renewals.demo import demo_renewals_step
         from renewals.services import auto_renewals_place, licences_expire, renewal_apply
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
@@ -28,3 +30,4 @@ class RenewalsConfig(AppConfig):
         detail_section_register(
             DetailSection("orders", _("Orders"), "renewals/_customer_orders_tab.html", views.orders_tab, 30)
         )
+        demo_step("renewals", demo_renewals_step, order=30)
