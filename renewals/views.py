@@ -157,7 +157,7 @@ def renewal_order(request: ConsoleRequest, vip_id: str) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Renewal order %(number)s placed: the term ending %(day)s renews for 12 months.")
+                    _("Renewal order %(number)s placed: the licences renew for 12 months from %(day)s.")
                     % {"number": order.number, "day": date_format(summary.term_ad) if summary.term_ad else ""},
                 )
                 return redirect(_tab(customer, "orders"))
