@@ -21,6 +21,8 @@ from customers.models import Customer
 from purchase_auth.models import Order, Product
 from purchase_auth.services import orders
 from purchase_auth.services.common import Line
+from tests.browser.test_accessibility import PHONE_WIDTH, axe_violations, describe
+from tests.browser.test_purchasing import has_no_page_scroll
 from tests.conftest import Triad
 from tests.factories import CustomerFactory, ProductFactory
 
@@ -90,7 +92,7 @@ def test_a_ready_customer_is_renewed_with_a_changed_quantity(
     quantity.fill("60")
     quantity.press("Tab")
     expect(preview.locator("[data-level]")).to_have_attribute("data-level", "03")
-    expect(preview.locator("[data-quote-product=SUITE-B] td").nth(2)).to_have_text("96.00")
+    expect(preview.locator("[data-quote-product=SUITE-B] td")).to_have_text(["60 × Design Suite", "96.00", "5,760.00"])
     expect(preview.locator("[data-quote-total]")).to_have_text("5,760.00 USD")
     screenshot(page, "renewals-order-preview")
     page.get_by_role("button", name="Place renewal order").click()
@@ -117,3 +119,38 @@ def test_a_ready_customer_is_renewed_with_a_changed_quantity(
 
     page.goto(f"{live_server.url}/customers/?filter=ready")
     expect(listed_names(page)).to_have_count(0)
+
+
+def test_auto_renewal_is_changed_and_the_renewal_pages_pass_axe_at_phone_width(
+    live_server: Any,
+    triad: Triad,
+    signed_in_page: Callable[..., Page],
+    screenshot: Callable[[Page, str], Path],
+) -> None:
+    suite = ProductFactory(code="SUITE-B", name="Design Suite")
+    customer = CustomerFactory(managed_by=triad.member_a, name=NAME, segment="COM")
+    bought(triad, customer, suite, 20, today() + timedelta(days=20) - relativedelta(months=12))
+
+    page = signed_in_page(triad.member_a, width=PHONE_WIDTH)
+    page.goto(f"{live_server.url}/customers/{customer.vip_id}/")
+    page.get_by_role("link", name="Change auto-renewal").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Auto-renewal")
+    expect(page.get_by_role("switch", name="Renew automatically on the Anniversary Date")).to_be_checked()
+    page.get_by_role("spinbutton", name="Design Suite").fill("12")
+    assert not axe_violations(page), describe(axe_violations(page))
+    has_no_page_scroll(page)
+    screenshot(page, "renewals-auto-renewal-phone")
+    page.get_by_role("button", name="Save").click()
+
+    expect(page.locator(".messages [role=status]")).to_have_text("Auto-renewal is on with the quantities you set.")
+    expect(page.locator("[data-auto-renewal=on] [data-quote-total]")).to_have_text("1,296.00 USD")  # 12 × 108.00
+    page.get_by_role("link", name="Change auto-renewal").click()
+    page.get_by_role("switch", name="Renew automatically on the Anniversary Date").uncheck()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("[data-auto-renewal]")).to_have_attribute("data-auto-renewal", "off")
+
+    page.get_by_role("link", name="Renew", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Renewal order")
+    assert not axe_violations(page), describe(axe_violations(page))
+    has_no_page_scroll(page)
+    screenshot(page, "renewals-order-phone")
