@@ -6,6 +6,7 @@ Money is Decimal with a currency (ORD-7). Licence counts per customer and produc
 from __future__ import annotations
 
 import secrets
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Self
 
@@ -303,8 +304,11 @@ class LicencePool(models.Model):
     grace = models.PositiveIntegerField(_("in grace"), default=0)
     expired = models.PositiveIntegerField(_("expired"), default=0)
 
-    # Not a column: set by selectors.licence_pools, the pending licences whose PA is suspended (PA-2).
+    # Not columns: set by selectors.licence_pools, the pending licences whose PA is suspended (PA-2),
+    # and the licences that stop working when the renewal grace ends, with that day (REN-4).
     suspended: int = 0
+    in_grace: int = 0
+    grace_ends: date | None = None
 
     class Meta:
         ordering = ["product__name"]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import F, Prefetch, Sum
 
-from console.clock import today
+from console.clock import policy, today
 from customers.models import Customer, ThreeYearCommitStatus
-from customers.rules import payment_state, suspended_q
+from customers.rules import RenewalState, payment_state, renewal_state_for, renewal_term_ad, suspended_q
 from purchase_auth import rules
 from purchase_auth.models import (
     LicencePool,
@@ -24,17 +24,31 @@ from purchase_auth.models import (
 
 def licence_pools(*, customer: Customer, on: date | None = None) -> list[LicencePool]:
     """DET-2/ORD-4: per product, fulfilled, pending, assigned and available — and, of the pending
-    ones, how many stopped working because their purchase authorization is suspended (PA-2)."""
+    ones, how many stopped working because their purchase authorization is suspended (PA-2); of the
+    working ones, how many stop when the renewal grace ends, and on which day; and how many expired
+    (REN-4: not renewed in time, never active nor assignable again)."""
+    on = on or today()
     pools = list(
         LicencePool.objects.filter(customer=customer)
-        .exclude(fulfilled=0, pending=0, assigned=0)
+        .exclude(fulfilled=0, pending=0, assigned=0, grace=0, expired=0)
         .select_related("product")
         .order_by("product__name")
     )
-    suspended = suspended_quantities(customer=customer, on=on or today())
+    suspended = suspended_quantities(customer=customer, on=on)
+    state = renewal_state_for(customer, on)
+    grace_ends = _grace_ends(customer, on) if state in (RenewalState.IN_GRACE, RenewalState.PARTIAL) else None
     for pool in pools:
         pool.suspended = suspended.get(pool.product_id, 0)
+        # In grace: those a partial renewal left out, or every fulfilled licence of a term not renewed.
+        pool.in_grace = pool.grace + (pool.fulfilled if state == RenewalState.IN_GRACE else 0)
+        pool.grace_ends = grace_ends if pool.in_grace else None
     return pools
+
+
+def _grace_ends(customer: Customer, on: date) -> date | None:
+    """REN-4: the last day licences of the term being renewed keep working without a renewal."""
+    ad = renewal_term_ad(anniversary_date=customer.anniversary_date, renewed_ad=customer.renewed_ad, on=on)
+    return ad + timedelta(days=policy("RENEWAL_GRACE_DAYS")) if ad else None
 
 
 def suspended_quantities(*, customer: Customer, on: date | None = None) -> dict[int, int]:
@@ -58,6 +72,7 @@ def licence_totals(pools: list[LicencePool]) -> dict[str, int]:
         "available": sum(p.available for p in pools),
         "fulfilled": sum(p.fulfilled for p in pools),
         "pending": sum(p.pending for p in pools),
+        "expired": sum(p.expired for p in pools),
     }
 
 

@@ -1,16 +1,33 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RenewalsConfig(AppConfig):
     name = "renewals"
 
     def ready(self) -> None:
+        from console.demo import demo_step
         from console.periodic import periodic_step
+        from customers.sections import DetailSection, detail_section_register
         from purchase_auth.models import Order
         from purchase_auth.services.order_acceptance import order_kind_register
+        from renewals import views
+        from renewals.demo import demo_renewals_step
         from renewals.services import auto_renewals_place, licences_expire, renewal_apply
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
         # After the purchasing steps: expiry first, so a lapsed customer is never auto-renewed late.
         periodic_step("licence_expiry", licences_expire, order=30)
         periodic_step("auto_renewals", auto_renewals_place, order=40)
+
+        detail_section_register(
+            DetailSection(
+                "renewal", _("Renewal"), "renewals/_customer_renewal.html", views.renewal_part, 60, tab="overview"
+            )
+        )
+        # Purchasing's Orders tab (same name, so it replaces it) under the Renew call to action; this app
+        # is installed after purchase_auth, so its ready() runs later.
+        detail_section_register(
+            DetailSection("orders", _("Orders"), "renewals/_customer_orders_tab.html", views.orders_tab, 30)
+        )
+        demo_step("renewals", demo_renewals_step, order=30)

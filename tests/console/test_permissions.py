@@ -140,6 +140,11 @@ CONSOLE_URLS: dict[str, Case] = {
         kwargs=_customer_of_a,
         post_ok=to("customers:detail", keep=("vip_id",)),
     ),
+    # An empty POST re-renders the renewal order with its errors; it turns auto-renewal off.
+    "renewals:order": Case(get=WRITERS, post=WRITERS, kwargs=_customer_of_a),
+    "renewals:auto_renewal": Case(
+        get=WRITERS, post=WRITERS, kwargs=_customer_of_a, post_ok=to("customers:detail", keep=("vip_id",))
+    ),
 }
 
 # Reachable without a reseller: sign-in pages and the emailed invitation link.
