@@ -1,11 +1,15 @@
-"""The Celery app. Broker: Redis when REDIS_URL is set, else kombu's filesystem transport."""
+"""The Celery app. Broker: Redis when REDIS_URL is set, else kombu's filesystem transport.
+
+Without DJANGO_SETTINGS_MODULE the worker and beat run the production settings (as console.wsgi does),
+which refuse to start without SECRET_KEY and ALLOWED_HOSTS; `make run` names the development settings.
+"""
 
 import os
 from pathlib import Path
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings.base")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings.production")
 
 app = Celery("console")
 app.config_from_object("django.conf:settings", namespace="CELERY")
