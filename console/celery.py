@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.signals import beat_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings.production")
 
@@ -22,3 +23,12 @@ def _make_filesystem_broker_folders(sender: Celery, **kwargs: object) -> None:
     for key in ("data_folder_in", "data_folder_out", "control_folder"):
         if options.get(key):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+@beat_init.connect
+def _periodic_run_at_beat_start(sender: object, **kwargs: object) -> None:
+    """JOB-1: run the periodic job once when beat starts, not only after the first interval. Safe to
+    repeat: the job is idempotent (JOB-2)."""
+    from console.tasks import periodic_run_task
+
+    periodic_run_task.delay()

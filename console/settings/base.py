@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "console.accounts",
     "console.audit",
     "console.outbox",
+    "console.jobs",
     "customers",
     "purchase_auth",
     "renewals",
@@ -186,7 +187,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker logs go through LOGGING below, like the web's
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULER = "console.jobs.scheduler:CodeScheduleScheduler"
 # JOB-1: one schedule, declared here; django-celery-beat copies it into the database, where operators
 # see it (and each task's last run) in the Django admin.
 CELERY_BEAT_SCHEDULE = {
