@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "console.logs.RequestContextMiddleware",
+    # Before SecurityMiddleware and host validation: a probe may call a pod's own address over HTTP.
+    "console.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -187,6 +189,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker logs go through LOGGING below, like the web's
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
+PERIODIC_REFRESH_MINUTES = env.int("PERIODIC_REFRESH_MINUTES", default=15)
 CELERY_BEAT_SCHEDULER = "console.jobs.scheduler:CodeScheduleScheduler"
 # JOB-1: one schedule, declared here; django-celery-beat copies it into the database, where operators
 # see it (and each task's last run) in the Django admin.
@@ -197,9 +200,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "periodic-refresh": {
         "task": "console.tasks.periodic_run_task",
-        "schedule": timedelta(minutes=env.int("PERIODIC_REFRESH_MINUTES", default=15)),
+        "schedule": timedelta(minutes=PERIODIC_REFRESH_MINUTES),
     },
 }
+
+# /health/ready/ fails when the periodic job has not succeeded for this long (0: not checked).
+HEALTH_PERIODIC_MAX_AGE_MINUTES = env.int("HEALTH_PERIODIC_MAX_AGE_MINUTES", default=3 * PERIODIC_REFRESH_MINUTES)
 
 # Programme policies (SPEC numbers marked "policy"); operators change them through the environment.
 VIP_POLICY = {
