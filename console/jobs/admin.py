@@ -14,6 +14,7 @@ from django_celery_beat.admin import PeriodicTaskAdmin
 from django_celery_beat.models import PeriodicTask
 
 from console.admin import ReadOnlyAdmin
+from console.celery import app as celery_app
 from console.jobs.models import PeriodicRun
 from console.jobs.scheduler import code_schedule_names
 
@@ -55,6 +56,8 @@ class ScheduleAdmin(PeriodicTaskAdmin):
     disabled or deleted here (deleting a selection that holds one is refused by Django's per-object
     delete permission); "Run selected tasks" still runs them now. Beat restores them at start
     anyway (console.jobs.scheduler)."""
+
+    celery_app = celery_app  # the project's app, not whichever app Celery considers current
 
     def _declared(self, obj: PeriodicTask | None) -> bool:
         return obj is not None and obj.name in code_schedule_names()

@@ -18,6 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import kombu.pools
 import pytest
 import redis
 from celery import beat
@@ -99,6 +100,9 @@ def _reset_broker_connections() -> None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    # kombu also keeps producer pools per broker URL in a global registry; one left there would point
+    # at the pool closed above, and the next eager task (Celery acquires a producer even then) fails.
+    kombu.pools.reset()
 
 
 @pytest.fixture
