@@ -25,7 +25,7 @@ install: $(VENV)/.installed node_modules/.installed
 run: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	@DEBUG=$${DEBUG:-1} exec $(VENV)/bin/honcho start --no-prefix -f Procfile
+	@DEBUG=$${DEBUG:-1} DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-console.settings.base} exec $(VENV)/bin/honcho start --no-prefix -f Procfile
 
 ## make test: lint, migrations check, Django checks, the whole pytest suite (PostgreSQL, Redis, Chromium).
 test: install lint checks services pytest

@@ -3,13 +3,30 @@ AppConfig.ready() with `periodic_step`, and beat runs them all, in order, at lea
 
 A step takes the day to run for and returns what it moved ({"overdue": 3, …}). Every step is
 set-based (JOB-3) and idempotent (JOB-2): a second or concurrent run moves nothing and sends nothing.
+
+Each run is recorded as a PeriodicRun (start, end, what each step moved, which failed) that operators
+read in the admin and the readiness URL reads. A failing step does not stop the others; the first
+failing run after a success emails the operators, later runs of the same failure streak do not.
 """
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from console.accounts.models import User
+from console.jobs.models import PeriodicRun
+from console.outbox.services import mail_enqueue
+
+logger = logging.getLogger(__name__)
 
 StepFunction = Callable[..., dict[str, int]]
 
@@ -35,5 +52,53 @@ def periodic_steps() -> list[PeriodicStep]:
 
 
 def periodic_run(*, on: date) -> dict[str, dict[str, int]]:
-    """Run every registered step for `on`; returns what each moved, by step name."""
-    return {step.name: step.run(on=on) for step in periodic_steps()}
+    """Run every registered step for `on` and record the run; returns what each step that succeeded
+    moved, by step name. A step that raises is rolled back, logged and recorded; the others still run."""
+    run = PeriodicRun.objects.create(on=on, started_at=timezone.now())
+    counts: dict[str, dict[str, int]] = {}
+    failures: dict[str, str] = {}
+    for step in periodic_steps():
+        try:
+            with transaction.atomic():  # a failing step leaves nothing half-done, and the connection usable
+                counts[step.name] = step.run(on=on)
+        except Exception:
+            logger.exception("Periodic step %s failed", step.name)
+            failures[step.name] = traceback.format_exc()[-4000:]
+    run.finished_at = timezone.now()
+    run.status = PeriodicRun.Status.FAILED if failures else PeriodicRun.Status.SUCCEEDED
+    run.counts, run.failures = counts, failures
+    run.save(update_fields=["finished_at", "status", "counts", "failures"])
+    if failures:
+        _operators_alert(run)
+    return counts
+
+
+def operator_emails() -> list[str]:
+    """Who hears about failures: settings.ADMINS, or else every active superuser."""
+    if settings.ADMINS:
+        # (name, email) pairs, or plain addresses as Django 6 allows
+        return [admin if isinstance(admin, str) else admin[1] for admin in settings.ADMINS]
+    return list(User.objects.filter(is_superuser=True, is_active=True).order_by("pk").values_list("email", flat=True))
+
+
+def _operators_alert(run: PeriodicRun) -> None:
+    """Email the operators once per failure streak: the streak is named by its first failed run, the
+    outbox's de-duplication key makes a second email for it impossible (also for concurrent runs)."""
+    last_success = (
+        PeriodicRun.objects.filter(status=PeriodicRun.Status.SUCCEEDED, started_at__lte=run.started_at)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    streak = PeriodicRun.objects.filter(status=PeriodicRun.Status.FAILED, started_at__lte=run.started_at)
+    if last_success is not None:
+        streak = streak.filter(started_at__gt=last_success)
+    first = streak.order_by("started_at", "pk").first() or run
+    admin_path = reverse("admin:jobs_periodicrun_change", args=[run.pk])
+    for email in operator_emails():
+        mail_enqueue(
+            to=email,
+            template="periodic_failure",
+            context={"run": run, "steps": sorted(run.failures), "admin_path": admin_path},
+            dedupe_key=f"periodic-failure:{first.pk}:{email}",
+        )

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django_scopes import scope, scopes_disabled
 
 from console.accounts.models import Membership
@@ -42,6 +43,11 @@ def active_membership(user: Any) -> Membership | None:
             .filter(user=user, status=Membership.Status.ACTIVE, reseller__is_active=True)
             .first()
         )
+
+
+def _member_of_a_deactivated_reseller(user: Any) -> bool:
+    with scopes_disabled():
+        return Membership.objects.filter(user=user, status=Membership.Status.ACTIVE, reseller__is_active=False).exists()
 
 
 class TenantMiddleware:
@@ -92,10 +98,16 @@ def console_view(
             if request.membership is None:
                 if request.user.customer_admin_roles.exists():
                     return redirect("portal:home")  # a customer's admin signed in: their place is the portal
-                raise PermissionDenied("This account has no access to a reseller console.")
+                if _member_of_a_deactivated_reseller(request.user):
+                    raise PermissionDenied(
+                        _("Your reseller's console has been deactivated. Contact the programme's operator.")
+                    )
+                raise PermissionDenied(_("This account has no access to a reseller console."))
             allowed = read if request.method in SAFE_METHODS else write
             if request.membership.role not in allowed:
-                raise PermissionDenied("Your role does not allow this.")
+                raise PermissionDenied(
+                    _("Your role in this team does not allow this action. Ask an admin of your team if you need it.")
+                )
             return view(cast(ConsoleRequest, request), *args, **kwargs)
 
         # Read by the permission matrix test, which checks every URL against these roles (NF-1).

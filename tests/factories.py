@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.models import AuditEvent
+from console.jobs.models import PeriodicRun
 from console.outbox.models import OutboxMessage
 from customers.models import Customer, CustomerAdmin, CustomerType, ThreeYearCommitStatus
 from customers.rules import payment_due_date, payment_suspends_on
@@ -89,6 +90,20 @@ class OutboxMessageFactory(factory.django.DjangoModelFactory):
     body_html = "<p>Hello</p>"
     created_at = factory.LazyFunction(timezone.now)
     next_attempt_at = factory.LazyFunction(timezone.now)
+
+
+class PeriodicRunFactory(factory.django.DjangoModelFactory):
+    """A finished, successful run of the periodic job."""
+
+    class Meta:
+        model = PeriodicRun
+
+    on = factory.LazyFunction(lambda: timezone.localdate())
+    started_at = factory.LazyFunction(timezone.now)
+    finished_at = factory.LazyFunction(timezone.now)
+    status = PeriodicRun.Status.SUCCEEDED
+    counts = factory.LazyFunction(dict)
+    failures = factory.LazyFunction(dict)
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):

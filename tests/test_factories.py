@@ -8,7 +8,7 @@ from django.apps import apps
 
 from tests import factories
 
-PROJECT_APPS = {"accounts", "audit", "outbox", "customers", "purchase_auth"}
+PROJECT_APPS = {"accounts", "audit", "outbox", "jobs", "customers", "purchase_auth"}
 
 
 def test_every_project_model_has_a_factory():

@@ -5,16 +5,49 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from console.accounts import services
 from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.admin import ReadOnlyInline
+from console.audit.services import audit_log
+
+
+class EmailNormalisingMixin(forms.ModelForm):
+    """Emails are stored lower-case (the user_email_lowercase constraint): what an operator types is
+    normalised before the uniqueness check, so "Ann@Example.com" is "ann@example.com", not a 500."""
+
+    def clean_email(self) -> str:
+        return (self.cleaned_data.get("email") or "").strip().lower()
+
+
+class UserChangeAdminForm(EmailNormalisingMixin, UserChangeForm):
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or self.cleaned_data
+        # SPEC §1: a reseller's staff sign in to the console only; the Django admin is for operators.
+        wants_admin = cleaned.get("is_staff") or cleaned.get("is_superuser")
+        if wants_admin and self.instance.pk and services.user_is_reseller_staff(self.instance):
+            raise forms.ValidationError(
+                _(
+                    "This person belongs to a reseller's team, so it cannot be given Django staff or superuser "
+                    "status. Operators need an account of their own."
+                )
+            )
+        return cleaned
+
+
+class UserCreationAdminForm(EmailNormalisingMixin, AdminUserCreationForm):
+    pass
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserChangeAdminForm
+    add_form = UserCreationAdminForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "first_name", "last_name"]
@@ -65,6 +98,28 @@ class ResellerAdmin(admin.ModelAdmin):
     list_filter = ["is_active"]
     inlines = [MembershipInline]
     form = ResellerForm
+    actions = ["primary_admin_invitation_resend"]
+
+    @admin.action(description=_("Send the primary admin's invitation again"))
+    def primary_admin_invitation_resend(self, request: HttpRequest, queryset: QuerySet[Reseller]) -> None:
+        """For a first admin whose invitation expired or was lost: a new link, the old one stops working."""
+        actor = cast(User, request.user)
+        for reseller in queryset:
+            membership = (
+                Membership.objects.with_scopes_disabled()
+                .filter(reseller=reseller, role=Membership.Role.PRIMARY_ADMIN)
+                .select_related("user")
+                .first()
+            )
+            if membership is None or membership.status != Membership.Status.PENDING:
+                messages.warning(
+                    request, _("%(reseller)s: its primary admin has joined already.") % {"reseller": reseller}
+                )
+                continue
+            services.team_invitation_resend(reseller=reseller, actor=actor, membership_id=membership.pk)
+            messages.success(
+                request, _("A new invitation was queued for %(email)s.") % {"email": membership.user.email}
+            )
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
@@ -87,7 +142,17 @@ class ResellerAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Reseller, form: forms.ModelForm, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            with transaction.atomic():
+                super().save_model(request, obj, form, change)
+                if "is_active" in form.changed_data:
+                    # Deactivating shuts the reseller's staff out of the console (they see why); audited.
+                    audit_log(
+                        reseller=obj,
+                        actor=cast(User, request.user),
+                        action="reseller.reactivate" if obj.is_active else "reseller.deactivate",
+                        obj=obj,
+                        changes={"is_active": [not obj.is_active, obj.is_active]},
+                    )
             return
         data = form.cleaned_data
         created = services.reseller_create(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.views import LoginView
 from django.db import models
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,19 @@ from console.accounts.models import User
 from console.outbox.services import mail_enqueue
 
 SIGN_IN_NAME_MAX = cast(models.EmailField, User._meta.get_field(User.USERNAME_FIELD)).max_length or 240
+
+
+def client_ip_address(request: HttpRequest) -> str | None:
+    """The address login throttling keys on (django-axes' AXES_CLIENT_IP_CALLABLE). Behind
+    TRUSTED_PROXY_COUNT (env AXES_PROXY_COUNT) proxies it is the entry that many places from the right of
+    X-Forwarded-For: the address the outermost proxy received the request from. Entries further left
+    were written by the client and are not trusted."""
+    count = settings.TRUSTED_PROXY_COUNT
+    if count > 0:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if len(hops) >= count:
+            return hops[-count]
+    return request.META.get("REMOTE_ADDR")
 
 
 class SignInNameMixin(AuthenticationForm):

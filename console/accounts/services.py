@@ -99,6 +99,10 @@ def team_email_refusal(email: str, *, reseller: Reseller | None = None) -> str |
         return _("%(email)s is in your team already.") % {"email": user.email}
     if membership is not None:
         return _("%(email)s already belongs to a reseller team.") % {"email": user.email}
+    if user.is_staff or user.is_superuser:
+        return _("%(email)s is an operator's account, so it cannot also join a reseller's team. Use another email.") % {
+            "email": user.email
+        }
     if user_is_customer_admin(user):
         return _(
             "%(email)s administers a customer organization in the member portal, so it cannot also sign in "

@@ -6,6 +6,7 @@ filesystem transport, so `make run` needs no external service.
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -15,7 +16,9 @@ RUN_DIR = BASE_DIR / ".run"
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="insecure-development-key-change-me-" + "x" * 20)
+# Production settings refuse this key (console.settings.production).
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me-" + "x" * 20
+SECRET_KEY = env("SECRET_KEY", default=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env('WEB_PORT', default='8000')}")
@@ -37,6 +40,7 @@ INSTALLED_APPS = [
     "console.accounts",
     "console.audit",
     "console.outbox",
+    "console.jobs",
     "customers",
     "purchase_auth",
     "renewals",
@@ -44,6 +48,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "console.logs.RequestContextMiddleware",
+    # Before SecurityMiddleware and host validation: a probe may call a pod's own address over HTTP.
+    "console.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -119,7 +126,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+# Behind N reverse proxies the client's address is the Nth entry from the right of X-Forwarded-For
+# (each proxy appends the address it received the request from); 0 = no proxy, use REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "console.accounts.auth.client_ip_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("uk", "Українська")]
@@ -176,9 +186,11 @@ else:
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # worker logs go through LOGGING below, like the web's
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+PERIODIC_REFRESH_MINUTES = env.int("PERIODIC_REFRESH_MINUTES", default=15)
+CELERY_BEAT_SCHEDULER = "console.jobs.scheduler:CodeScheduleScheduler"
 # JOB-1: one schedule, declared here; django-celery-beat copies it into the database, where operators
 # see it (and each task's last run) in the Django admin.
 CELERY_BEAT_SCHEDULE = {
@@ -188,9 +200,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "periodic-refresh": {
         "task": "console.tasks.periodic_run_task",
-        "schedule": timedelta(minutes=env.int("PERIODIC_REFRESH_MINUTES", default=15)),
+        "schedule": timedelta(minutes=PERIODIC_REFRESH_MINUTES),
     },
 }
+
+# /health/ready/ fails when the periodic job has not succeeded for this long (0: not checked).
+HEALTH_PERIODIC_MAX_AGE_MINUTES = env.int("HEALTH_PERIODIC_MAX_AGE_MINUTES", default=3 * PERIODIC_REFRESH_MINUTES)
 
 # Programme policies (SPEC numbers marked "policy"); operators change them through the environment.
 VIP_POLICY = {
@@ -215,10 +230,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
-LOGGING = {
+# Logs go to stderr; production writes one JSON object per line (console.logs), development text.
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"text": {"()": "console.logs.TextFormatter"}, "json": {"()": "console.logs.JsonFormatter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "text"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
