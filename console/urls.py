@@ -29,6 +29,8 @@ urlpatterns = [
     path("customers/", include("customers.urls")),
     path("customers/", include("purchase_auth.urls")),
     path("portal/", include("portal.urls")),
+    path("api/v1/", include("api.urls")),
+    path("team/api-keys/", include("api.console_urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

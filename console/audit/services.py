@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +13,24 @@ from console.accounts.models import Reseller, User
 from console.audit.models import AuditEvent
 
 SYSTEM = "system"
+
+# Who acts when not a person at the console: an API key names itself here for its request (API-3).
+_acting_as: ContextVar[str | None] = ContextVar("audit_acting_as", default=None)
+
+
+@contextmanager
+def audit_acting_as(label: str) -> Iterator[None]:
+    """Inside this block every audit event names `label` (e.g. an API key) as its actor; the `actor`
+    passed to audit_log stays recorded as the person accountable for it."""
+    token = _acting_as.set(label)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
+def _actor_label(actor: User | None) -> str:
+    return _acting_as.get() or (actor.email if actor else SYSTEM)
 
 
 def audit_log(
@@ -28,7 +48,7 @@ def audit_log(
     return AuditEvent.objects.create(
         created_at=timezone.now(),
         actor=actor,
-        actor_label=actor.email if actor else SYSTEM,
+        actor_label=_actor_label(actor),
         reseller=reseller,
         action=action,
         object_type=obj._meta.label_lower,
@@ -56,7 +76,7 @@ def audit_log_bulk(entries: Iterable[AuditEntry], *, actor: User | None = None) 
         AuditEvent(
             created_at=now,
             actor=actor,
-            actor_label=actor.email if actor else SYSTEM,
+            actor_label=_actor_label(actor),
             reseller_id=entry.reseller_id,
             action=entry.action,
             object_type=entry.obj._meta.label_lower,

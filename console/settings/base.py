@@ -33,6 +33,9 @@ INSTALLED_APPS = [
     "django_countries",  # for its translated country names
     "django_celery_beat",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from the package, no CDN (API-4)
     "console",
     "console.accounts",
     "console.audit",
@@ -41,6 +44,7 @@ INSTALLED_APPS = [
     "purchase_auth",
     "renewals",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +209,35 @@ VIP_POLICY = {
     "RESELLER_CHANGE_CODES_PER_DAY": env.int("POLICY_RESELLER_CHANGE_CODES_PER_DAY", default=5),
     "THREE_YEAR_COMMIT_DAYS": env.int("POLICY_THREE_YEAR_COMMIT_DAYS", default=30),
     "TEAM_INVITATION_DAYS": env.int("POLICY_TEAM_INVITATION_DAYS", default=7),
+}
+
+# The REST API (SPEC §16): API keys only, problem details for errors, cursor pagination, a rate per key.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiKeyPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")  # per API key (API-7)
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)  # API-6
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reseller Console API",
+    "DESCRIPTION": "Manage VIP customers, purchase authorizations, orders and licences (SPEC §16).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CustomerTypeEnum": "customers.models.CustomerType"},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problem_responses"],
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from api.services import api_key_create
 from console.accounts.models import Membership
 from console.tenancy import ALL_ROLES, PRIMARY_ONLY, TEAM_ADMINS, WRITERS
 from customers.models import Customer
@@ -46,6 +47,13 @@ def _customer_of_a(triad: Triad) -> dict:
 def _pa_of_a(triad: Triad) -> dict:
     pa = PurchaseAuthorizationFactory(customer__managed_by=triad.member_a)
     return {"vip_id": pa.customer.vip_id, "number": pa.number}
+
+
+def _api_key_of_a(triad: Triad) -> dict:
+    key, _text = api_key_create(
+        reseller=triad.reseller_a, actor=triad.admin_a.user, name="Matrix", role="read_only", expires_at=None
+    )
+    return {"pk": key.pk}
 
 
 def _order_of_a(triad: Triad) -> dict:
@@ -106,6 +114,9 @@ CONSOLE_URLS: dict[str, Case] = {
     ),
     "console:team_primary_handover": Case(get=None, post=PRIMARY_ONLY, kwargs=_admin_of_a, post_ok=to("console:team")),
     "console:activity": Case(get=TEAM_ADMINS),
+    "api_keys:list": Case(get=TEAM_ADMINS),
+    "api_keys:create": Case(get=TEAM_ADMINS, post=TEAM_ADMINS, post_data={"name": "Billing", "role": "read_only"}),
+    "api_keys:revoke": Case(get=None, post=TEAM_ADMINS, kwargs=_api_key_of_a, post_ok=to("api_keys:list")),
     "customers:list": Case(),
     "customers:export": Case(),
     "customers:regions": Case(),
@@ -157,6 +168,7 @@ PUBLIC_URLS = {
 # The member portal's organisation pages: only that organisation's system admins (tests/customers/test_portal.py).
 PORTAL_URLS = {"portal:organization", "portal:assign", "portal:request", "portal:commit"}
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin: staff only, tested in test_admin.py
+API_NAMESPACES = {"api"}  # the REST API: keys, not sessions; its own matrix in tests/api/test_permissions.py
 
 
 def _all_url_names(patterns: list, namespace: str = "") -> set[str]:
@@ -171,7 +183,11 @@ def _all_url_names(patterns: list, namespace: str = "") -> set[str]:
 
 
 def test_every_url_pattern_is_covered():
-    names = {n for n in _all_url_names(get_resolver().url_patterns) if n.split(":")[0] not in OPERATOR_NAMESPACES}
+    names = {
+        n
+        for n in _all_url_names(get_resolver().url_patterns)
+        if n.split(":")[0] not in OPERATOR_NAMESPACES | API_NAMESPACES
+    }
     uncovered = names - set(CONSOLE_URLS) - PUBLIC_URLS - PORTAL_URLS
     assert not uncovered, f"Add these URLs to the permission matrix: {sorted(uncovered)}"
     assert not (set(CONSOLE_URLS) | PUBLIC_URLS | PORTAL_URLS) - names, "The matrix names URLs that no longer exist"

@@ -1,0 +1,83 @@
+"""API keys (API-3) and the stored answers of idempotent POSTs (API-6)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar, Self
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
+
+if TYPE_CHECKING:
+    from django_scopes import ScopedManagerType
+
+
+class ApiKey(models.Model):
+    """A reseller's key for the REST API. Only the prefix and a SHA-256 hash of the secret are stored:
+    the whole key is shown once, when it is created (NF-5). A key acts for its reseller, with the
+    creator as the accountable person; the audit log names the key (API-3)."""
+
+    class Role(models.TextChoices):
+        READ_ONLY = "read_only", _("Read-only")
+        READ_WRITE = "read_write", _("Read and write")
+
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="api_keys")
+    name = models.CharField(_("name"), max_length=80)
+    role = models.CharField(_("access"), max_length=10, choices=Role.choices, default=Role.READ_ONLY)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"))
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    @property
+    def label(self) -> str:
+        """How the audit log names the key as the actor."""
+        return f"API key {self.prefix} ({self.name})"[:254]
+
+    @property
+    def can_write(self) -> bool:
+        return self.role == self.Role.READ_WRITE
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and not self.is_expired
+
+
+class IdempotencyRecord(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` (API-6). The unique constraint decides
+    between concurrent retries: the second INSERT waits for the first transaction and then fails, and
+    that request replays the answer the first one stored. Kept for API_IDEMPOTENCY_HOURS."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and body")
+    created_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=64, blank=True)
+    body = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_one_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.api_key_id}:{self.key}"
