@@ -14,7 +14,7 @@ from console.accounts.models import MarketSegment, Membership
 from console.audit.models import AuditEvent
 from console.clock import today
 from customers.forms import LANGUAGES, CustomerInviteForm, ReminderForm
-from customers.models import Customer, CustomerType, InvitationStatus
+from customers.models import AnniversarySource, Customer, CustomerType, InvitationStatus, ThreeYearCommitStatus
 from customers.rules import CustomerFilter, customer_flags_for
 from customers.selectors import SORTS
 from purchase_auth.forms import PurchaseAuthorizationForm
@@ -41,6 +41,15 @@ def form_errors(form: forms.BaseForm, rename: dict[str, str] | None = None) -> d
     return errors
 
 
+class TextField(serializers.CharField):
+    """A CharField that takes only a JSON string: 12345 or true is a type error, not "12345" (NF-2)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # ---- customers ---------------------------------------------------------------------------------------
 
 
@@ -59,10 +68,14 @@ class CustomerListQuerySerializer(serializers.Serializer[Any]):
         choices=[*SORTS, *(f"-{k}" for k in SORTS)], default="name", help_text="A column; '-' sorts descending."
     )
     page_size = serializers.IntegerField(min_value=1, max_value=100, default=25)
-    cursor = serializers.CharField(required=False, max_length=2000)
+    cursor = serializers.CharField(required=False, max_length=2000, help_text="From the previous page's `next`.")
 
 
 class CustomerSerializer(serializers.ModelSerializer[Customer]):
+    anniversary_source = serializers.ChoiceField(choices=AnniversarySource.choices, allow_blank=True, read_only=True)
+    three_year_commit_status = serializers.ChoiceField(
+        choices=ThreeYearCommitStatus.choices, allow_blank=True, read_only=True
+    )
     managed_by = serializers.EmailField(source="managed_by.user.email", read_only=True)
     contract_owner = serializers.SerializerMethodField()
     flags = serializers.SerializerMethodField(help_text="The list filters this customer is in, and 'suspended'.")
@@ -119,18 +132,18 @@ class CustomerPageSerializer(serializers.Serializer[Any]):
 class CustomerInviteSerializer(serializers.Serializer[Any]):
     """CUST-1…CUST-3. Checked by the console's own invitation form, so the rules are the console's."""
 
-    name = serializers.CharField(max_length=80)
-    name_en = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    name = TextField(max_length=80)
+    name_en = TextField(max_length=80, required=False, allow_blank=True)
     segment = serializers.ChoiceField(choices=MarketSegment.choices)
     type = serializers.ChoiceField(choices=CustomerType.choices)
-    country = serializers.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
-    region = serializers.CharField(max_length=6, required=False, allow_blank=True, help_text="ISO 3166-2")
-    city = serializers.CharField(max_length=40)
-    address_line1 = serializers.CharField(max_length=60)
-    address_line2 = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    postal_code = serializers.CharField(max_length=40)
-    contact_first_name = serializers.CharField(max_length=35)
-    contact_last_name = serializers.CharField(max_length=35)
+    country = TextField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    region = TextField(max_length=6, required=False, allow_blank=True, help_text="ISO 3166-2")
+    city = TextField(max_length=40)
+    address_line1 = TextField(max_length=60)
+    address_line2 = TextField(max_length=60, required=False, allow_blank=True)
+    postal_code = TextField(max_length=40)
+    contact_first_name = TextField(max_length=35)
+    contact_last_name = TextField(max_length=35)
     contact_email = serializers.EmailField(max_length=240)
     language = serializers.ChoiceField(choices=LANGUAGES, default="en")
     anniversary_date = serializers.DateField(required=False, allow_null=True, help_text="CUST-3, optional.")
@@ -174,7 +187,7 @@ class PurchaseAuthorizationCreateSerializer(serializers.Serializer[Any]):
     """PA-1: one or more lines and an optional end-user PO number."""
 
     lines = serializers.ListField(child=LineInputSerializer(), min_length=1, max_length=50)
-    po_number = serializers.CharField(max_length=35, required=False, allow_blank=True, default="")
+    po_number = TextField(max_length=35, required=False, allow_blank=True, default="")
 
     def validate_po_number(self, value: str) -> str:
         form = PurchaseAuthorizationForm({"po_number": value})

@@ -1,6 +1,6 @@
 """/api/v1/ (SPEC §16). Included from console/urls.py under the "api" namespace."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from api import views
@@ -31,4 +31,5 @@ urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="products"),
     path("team/", views.TeamView.as_view(), name="team"),
     path("activity/", views.ActivityView.as_view(), name="activity"),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not_found"),
 ]

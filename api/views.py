@@ -13,6 +13,7 @@ from django_scopes import scope
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.decorators import api_view, authentication_classes, permission_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -86,10 +87,24 @@ class ResellerApiView(APIView):
         )
 
 
+def _params(request: Request) -> dict[str, str]:
+    """The query string as a plain dict, so `?filter=` is an empty value to check, not a missing one."""
+    return request.query_params.dict()
+
+
 def _refused(error: Exception) -> Exception:
     if isinstance(error, customer_services.CustomerRemoved):
         return NotFound(str(error))
     return RuleRefused(str(error))
+
+
+@extend_schema(exclude=True)
+@api_view(["GET", "POST", "PUT", "PATCH", "DELETE"])
+@authentication_classes([])
+@permission_classes([])
+def not_found(request: Request, path: str = "") -> Response:
+    """Any other URL under /api/v1/ (an id of the wrong shape, a typo): a 404 problem, not the HTML page."""
+    raise NotFound()
 
 
 # ---- customers ---------------------------------------------------------------------------------------
@@ -103,7 +118,7 @@ class CustomerListView(ResellerApiView):
         summary="List customers (LIST-1…LIST-4)",
     )
     def get(self, request: Request) -> Response:
-        query = s.CustomerListQuerySerializer(data=request.query_params)
+        query = s.CustomerListQuerySerializer(data=_params(request))
         query.is_valid(raise_exception=True)
         state = query.validated_data
         on = today()
@@ -402,7 +417,7 @@ class ActivityPageSerializer(s.serializers.Serializer[Any]):
 class ActivityView(ResellerApiView):
     @extend_schema(operation_id="activity_list", parameters=[ActivityQuerySerializer], responses=ActivityPageSerializer)
     def get(self, request: Request) -> Response:
-        query = ActivityQuerySerializer(data=request.query_params)
+        query = ActivityQuerySerializer(data=_params(request))
         query.is_valid(raise_exception=True)
         events = audit_events_for_reseller(reseller=self.reseller, action=query.validated_data.get("action", ""))
         rows, cursor = keyset_page(

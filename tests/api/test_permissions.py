@@ -72,6 +72,7 @@ ROUTES: dict[str, Route] = {
     "api:activity": Route({"get": 200}),
 }
 PUBLIC = {"api:schema", "api:docs", "api:redoc"}  # the contract is public (API-4)
+CATCH_ALL = {"api:not_found"}  # any other path under /api/v1/: a 404 problem
 WRITES = {"post", "put", "patch", "delete"}
 
 
@@ -89,7 +90,7 @@ def _names(patterns: list, namespace: str = "") -> set[str]:
 
 def test_every_api_route_is_covered():
     api = {name for name in _names(get_resolver().url_patterns) if name.startswith("api:")}
-    assert api == set(ROUTES) | PUBLIC
+    assert api == set(ROUTES) | PUBLIC | CATCH_ALL
 
 
 CASES = [(name, method) for name, route in ROUTES.items() for method in route.ok]
@@ -131,6 +132,13 @@ def test_the_contract_and_its_docs_are_public(db, name):
     if name == "api:docs":
         assert b"cdn" not in response.content.lower()
         assert b"drf_spectacular_sidecar/swagger-ui-dist" in response.content
+
+
+@pytest.mark.parametrize("path", ["customers/not-a-vip-id/", "nothing/", "customers/ABC/orders/1/", "customers/%0Ax/"])
+def test_other_api_paths_are_404_problems(db, path):
+    response = api_client(None).get(f"/api/v1/{path}")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
 
 
 def test_a_method_a_route_does_not_offer_is_405_for_a_key(triad, keys: Keys):
