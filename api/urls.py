@@ -1,7 +1,7 @@
 """/api/v1/ (SPEC §16). Included from console/urls.py under the "api" namespace."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
 from api import views
 
@@ -9,7 +9,7 @@ app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
     path("customers/", views.CustomerListView.as_view(), name="customers"),
     path("customers/<vip:vip_id>/", views.CustomerDetailView.as_view(), name="customer"),
