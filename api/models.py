@@ -39,6 +39,9 @@ class ApiKey(models.Model):
 
     objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
+    # Set by authentication (api.services.api_key_for): whether the creator's role still may write.
+    creator_may_write = False
+
     class Meta:
         ordering = ["-created_at", "-id"]
 
@@ -52,7 +55,7 @@ class ApiKey(models.Model):
 
     @property
     def can_write(self) -> bool:
-        return self.role == self.Role.READ_WRITE
+        return self.role == self.Role.READ_WRITE and self.creator_may_write
 
     @property
     def is_expired(self) -> bool:

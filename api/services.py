@@ -92,17 +92,25 @@ def api_key_for(text: str) -> ApiKey | None:
     )
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(secret)) or not key.is_usable:
         return None
-    creator_active = (
+    creator_role = (
         Membership.objects.with_scopes_disabled()
         .filter(reseller_id=key.reseller_id, user_id=key.created_by_id, status=Membership.Status.ACTIVE)
-        .exists()
+        .order_by()
+        .values_list("role", flat=True)
+        .first()
     )
-    return key if creator_active else None
+    if creator_role is None:
+        return None
+    # A key never does more than its creator may: a creator now a viewer leaves a read-only key.
+    key.creator_may_write = creator_role != Membership.Role.VIEWER
+    return key
 
 
 def api_key_touch(key: ApiKey) -> None:
     """Record the key's last use, at most once a minute (one conditional UPDATE, no write otherwise)."""
     now = timezone.now()
+    if key.last_used_at is not None and key.last_used_at >= now - LAST_USED_PRECISION:
+        return
     ApiKey.objects.with_scopes_disabled().filter(pk=key.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
     ).update(last_used_at=now)

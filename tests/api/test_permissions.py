@@ -156,6 +156,14 @@ def test_a_key_stops_working_when_its_creator_leaves_the_team(triad, keys: Keys)
     assert client.get(reverse("api:team")).status_code == 401
 
 
+def test_a_read_write_key_of_a_creator_now_a_viewer_only_reads(triad, keys: Keys):
+    triad.admin_a.role = "viewer"
+    triad.admin_a.save()
+    client = api_client(keys.read_write)
+    assert client.get(reverse("api:customers")).status_code == 200
+    assert client.post(reverse("api:customers"), INVITE, format="json").status_code == 403
+
+
 @pytest.mark.parametrize("header", ["Bearer", "Bearer a b", "Bearer rck_", "Bearer rck_nope_nope", "Bearer \u00e9"])
 def test_a_malformed_or_unknown_key_is_401(db, header):
     from rest_framework.test import APIClient
