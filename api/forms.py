@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiKey
+from api.webhooks import EVENT_TYPES
 from console.clock import today
 from console.forms import CleanTextMixin
 
@@ -34,3 +35,13 @@ class ApiKeyForm(CleanTextMixin, forms.Form):
         if expires_on is None:
             return None
         return timezone.make_aware(datetime.combine(expires_on, time.min))
+
+
+class WebhookEndpointForm(CleanTextMixin, forms.Form):
+    """HOOK-1: URL, events, description."""
+
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https", help_text=_("An https:// address."))
+    events = forms.MultipleChoiceField(
+        label=_("Events"), widget=forms.CheckboxSelectMultiple, choices=[(e, e) for e in EVENT_TYPES]
+    )
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)

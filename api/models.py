@@ -84,3 +84,64 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.api_key_id}:{self.key}"
+
+
+class WebhookEndpoint(models.Model):
+    """HOOK-1: a reseller's receiver of events. The signing secret is stored encrypted (NF-5) and shown
+    once; an endpoint failing for WEBHOOK_DISABLE_AFTER_HOURS is disabled and its admins emailed (HOOK-4)."""
+
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="webhook_endpoints")
+    url = models.URLField(_("URL"), max_length=500)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    events = models.JSONField(_("events"), default=list)
+    secret_encrypted = models.TextField()
+    is_active = models.BooleanField(_("active"), default=True)
+    failing_since = models.DateTimeField(null=True, blank=True)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"))
+
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """HOOK-3: one event for one endpoint — the outbox row written with the change, then sent (and
+    retried with back-off) by Celery. `event_id` is the Standard Webhooks `webhook-id`: a redelivery
+    keeps it, so a receiver can drop duplicates."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.PROTECT, related_name="deliveries")
+    event_id = models.CharField(max_length=40)
+    event_type = models.CharField(_("event"), max_length=64)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(_("created"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    latency_ms = models.PositiveIntegerField(_("latency (ms)"), null=True, blank=True)
+    response_excerpt = models.CharField(_("response"), max_length=500, blank=True)
+    last_error = models.CharField(_("error"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due"),
+            models.Index(fields=["endpoint", "-created_at"], name="webhook_delivery_log"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.endpoint_id} ({self.status})"

@@ -31,6 +31,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("api/v1/", include("api.urls")),
     path("team/api-keys/", include("api.console_urls")),
+    path("team/webhooks/", include("api.webhook_console_urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

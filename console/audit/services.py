@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -45,7 +45,7 @@ def audit_log(
 
     `changes` maps a field name to `[before, after]`; `actor=None` records the system (periodic jobs).
     """
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         created_at=timezone.now(),
         actor=actor,
         actor_label=_actor_label(actor),
@@ -56,6 +56,8 @@ def audit_log(
         object_repr=str(obj)[:200],
         changes=_jsonable(changes or {}),
     )
+    _notify([AuditEntry(reseller.pk if reseller else None, action, obj, changes or {})])
+    return event
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,26 @@ class AuditEntry:
     changes: dict[str, Any] = field(default_factory=dict)
 
 
+AuditListener = Callable[[list[AuditEntry]], None]
+_listeners: dict[str, AuditListener] = {}
+
+
+def audit_listener_register(name: str, listener: AuditListener) -> None:
+    """Let an app above react to every audited change, in the same transaction (e.g. the API's
+    webhooks write their outbox rows here, HOOK-3). A listener gets the entries of one audit_log or
+    audit_log_bulk call at once, so it can stay set-based (HOOK-6). Registering a name again replaces it."""
+    _listeners[name] = listener
+
+
+def _notify(entries: list[AuditEntry]) -> None:
+    for listener in _listeners.values():
+        listener(entries)
+
+
 def audit_log_bulk(entries: Iterable[AuditEntry], *, actor: User | None = None) -> int:
     """Write many audit events (AUD-1) with one INSERT, for set-based steps such as the periodic job
     (JOB-3). Call it inside the transaction of the changes it records; returns how many it wrote."""
+    entries = list(entries)
     now = timezone.now()
     events = [
         AuditEvent(
@@ -87,6 +106,7 @@ def audit_log_bulk(entries: Iterable[AuditEntry], *, actor: User | None = None) 
         for entry in entries
     ]
     AuditEvent.objects.bulk_create(events)
+    _notify(entries)
     return len(events)
 
 

@@ -190,6 +190,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "console.outbox.tasks.outbox_flush",
         "schedule": timedelta(seconds=env.int("OUTBOX_FLUSH_SECONDS", default=60)),
     },
+    "webhooks-flush": {
+        "task": "api.tasks.webhook_flush",
+        "schedule": timedelta(seconds=env.int("WEBHOOK_FLUSH_SECONDS", default=30)),
+    },
     "periodic-refresh": {
         "task": "console.tasks.periodic_run_task",
         "schedule": timedelta(minutes=env.int("PERIODIC_REFRESH_MINUTES", default=15)),
@@ -224,6 +228,15 @@ REST_FRAMEWORK = {
 }
 API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")  # per API key (API-7)
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)  # API-6
+# Webhooks (SPEC §17). Private, loopback, link-local and metadata addresses are refused unless this is
+# on (tests and a local `make run` may turn it on; production settings force it off, HOOK-5).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (~28 h).
+WEBHOOK_RETRY_SECONDS = env.list("WEBHOOK_RETRY_SECONDS", cast=int, default=[5, 300, 1800, 7200, 18000, 36000, 36000])
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+# Encrypts the stored signing secrets (Fernet); derived from SECRET_KEY unless set.
+WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Reseller Console API",
     "DESCRIPTION": "Manage VIP customers, purchase authorizations, orders and licences (SPEC §16).",

@@ -10,7 +10,9 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from api.models import WebhookDelivery, WebhookEndpoint
 from api.services import api_key_create
 from console.accounts.models import Membership
 from console.tenancy import ALL_ROLES, PRIMARY_ONLY, TEAM_ADMINS, WRITERS
@@ -54,6 +56,26 @@ def _api_key_of_a(triad: Triad) -> dict:
         reseller=triad.reseller_a, actor=triad.admin_a.user, name="Matrix", role="read_only", expires_at=None
     )
     return {"pk": key.pk}
+
+
+def _endpoint_of_a(triad: Triad) -> dict:
+    endpoint = WebhookEndpoint.objects.create(
+        reseller=triad.reseller_a,
+        url="https://hooks.example.com/a",
+        events=["customer.invited"],
+        secret_encrypted="x",
+        created_by=triad.admin_a.user,
+        created_at=timezone.now(),
+    )
+    return {"pk": endpoint.pk}
+
+
+def _delivery_of_a(triad: Triad) -> dict:
+    pk = _endpoint_of_a(triad)["pk"]
+    delivery = WebhookDelivery.objects.create(
+        endpoint_id=pk, event_id="msg_1", event_type="webhook.test", payload={}, created_at=timezone.now()
+    )
+    return {"pk": pk, "delivery": delivery.pk}
 
 
 def _order_of_a(triad: Triad) -> dict:
@@ -117,6 +139,22 @@ CONSOLE_URLS: dict[str, Case] = {
     "api_keys:list": Case(get=TEAM_ADMINS),
     "api_keys:create": Case(get=TEAM_ADMINS, post=TEAM_ADMINS, post_data={"name": "Billing", "role": "read_only"}),
     "api_keys:revoke": Case(get=None, post=TEAM_ADMINS, kwargs=_api_key_of_a, post_ok=to("api_keys:list")),
+    # An empty POST re-renders the form with its errors.
+    "webhooks:list": Case(get=TEAM_ADMINS, post=TEAM_ADMINS),
+    "webhooks:detail": Case(get=TEAM_ADMINS, kwargs=_endpoint_of_a),
+    "webhooks:test": Case(
+        get=None, post=TEAM_ADMINS, kwargs=_endpoint_of_a, post_ok=to("webhooks:detail", keep=("pk",))
+    ),
+    "webhooks:toggle": Case(
+        get=None,
+        post=TEAM_ADMINS,
+        post_data={"active": "0"},
+        kwargs=_endpoint_of_a,
+        post_ok=to("webhooks:detail", keep=("pk",)),
+    ),
+    "webhooks:redeliver": Case(
+        get=None, post=TEAM_ADMINS, kwargs=_delivery_of_a, post_ok=to("webhooks:detail", keep=("pk",))
+    ),
     "customers:list": Case(),
     "customers:export": Case(),
     "customers:regions": Case(),
