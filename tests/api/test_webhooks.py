@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 import threading
@@ -27,6 +30,19 @@ from tests.api.test_permissions import INVITE
 from tests.factories import CustomerFactory
 
 
+def readme_verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
+    """The check exactly as the README describes it, without the standardwebhooks package."""
+    key = base64.b64decode(secret.removeprefix("whsec_"))
+    signed = f"{headers['webhook-id']}.{headers['webhook-timestamp']}.".encode() + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest()).decode()
+    fresh = abs(time.time() - int(headers["webhook-timestamp"])) <= 300
+    return fresh and any(
+        hmac.compare_digest(expected, candidate.removeprefix("v1,"))
+        for candidate in headers["webhook-signature"].split()
+        if candidate.startswith("v1,")
+    )
+
+
 class Receiver:
     """A webhook receiver on 127.0.0.1: verifies signatures, records events, can be down or slow."""
 
@@ -46,8 +62,11 @@ class Receiver:
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 time.sleep(receiver.delay)
+                headers = {key.lower(): value for key, value in self.headers.items()}
                 try:
-                    event = Webhook(receiver.secret).verify(body, dict(self.headers.items()))
+                    event = Webhook(receiver.secret).verify(body, headers)
+                    if not readme_verify(receiver.secret, headers, body):
+                        raise ValueError("the README's recipe disagrees")
                 except Exception:  # noqa: BLE001
                     receiver.rejected += 1
                     self.send_response(400)
