@@ -250,6 +250,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"CustomerTypeEnum": "customers.models.CustomerType"},
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "OAS_VERSION": "3.1.0",  # for the `webhooks` section (HOOK-2)
+    "WEBHOOKS": "api.webhook_schema.WEBHOOKS",
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problem_responses"],
 }
 

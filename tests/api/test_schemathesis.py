@@ -66,3 +66,8 @@ def test_the_schema_validates_and_documents_problems(live_schema):
     assert invite["responses"]["422"]["content"]["application/problem+json"]
     assert any(p["name"] == "Idempotency-Key" for p in invite["parameters"])
     assert document["components"]["securitySchemes"]["ApiKey"]["scheme"] == "bearer"
+    from api.webhooks import EVENT_TYPES
+
+    assert set(EVENT_TYPES) | {"webhook.test"} == set(document["webhooks"])  # HOOK-2: payloads documented
+    invited = document["webhooks"]["customer.invited"]["post"]["requestBody"]["content"]["application/json"]
+    assert invited["schema"]["$ref"].endswith("/CustomerEvent")
