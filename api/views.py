@@ -61,6 +61,11 @@ class ResellerApiView(APIView):
         self._contexts.enter_context(scope(reseller=key.reseller_id))
         self._contexts.enter_context(audit_acting_as(key.label))
 
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"  # NF-5: tenant data is never cached on the way
+        return response
+
     @property
     def api_key(self) -> ApiKey:
         key = self.request.auth

@@ -123,6 +123,7 @@ def test_each_key_gets_exactly_what_it_may(triad, keys: Keys, name, method, who)
         assert response.json()["status"] == response.status_code
     if response.status_code == 401:
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    assert response["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize("name", sorted(PUBLIC))
