@@ -30,6 +30,9 @@ urlpatterns = [
     path("customers/", include("purchase_auth.urls")),
     path("customers/", include("renewals.urls")),
     path("portal/", include("portal.urls")),
+    path("api/v1/", include("api.urls")),
+    path("team/api-keys/", include("api.console_urls")),
+    path("team/webhooks/", include("api.webhook_console_urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(

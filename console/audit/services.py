@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +13,24 @@ from console.accounts.models import Reseller, User
 from console.audit.models import AuditEvent
 
 SYSTEM = "system"
+
+# Who acts when not a person at the console: an API key names itself here for its request (API-3).
+_acting_as: ContextVar[str | None] = ContextVar("audit_acting_as", default=None)
+
+
+@contextmanager
+def audit_acting_as(label: str) -> Iterator[None]:
+    """Inside this block every audit event names `label` (e.g. an API key) as its actor; the `actor`
+    passed to audit_log stays recorded as the person accountable for it."""
+    token = _acting_as.set(label)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
+def _actor_label(actor: User | None) -> str:
+    return _acting_as.get() or (actor.email if actor else SYSTEM)
 
 
 def audit_log(
@@ -25,10 +45,10 @@ def audit_log(
 
     `changes` maps a field name to `[before, after]`; `actor=None` records the system (periodic jobs).
     """
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         created_at=timezone.now(),
         actor=actor,
-        actor_label=actor.email if actor else SYSTEM,
+        actor_label=_actor_label(actor),
         reseller=reseller,
         action=action,
         object_type=obj._meta.label_lower,
@@ -36,6 +56,8 @@ def audit_log(
         object_repr=str(obj)[:200],
         changes=_jsonable(changes or {}),
     )
+    _notify([AuditEntry(reseller.pk if reseller else None, action, obj, changes or {})])
+    return event
 
 
 @dataclass(frozen=True)
@@ -48,15 +70,32 @@ class AuditEntry:
     changes: dict[str, Any] = field(default_factory=dict)
 
 
+AuditListener = Callable[[list[AuditEntry]], None]
+_listeners: dict[str, AuditListener] = {}
+
+
+def audit_listener_register(name: str, listener: AuditListener) -> None:
+    """Let an app above react to every audited change, in the same transaction (e.g. the API's
+    webhooks write their outbox rows here, HOOK-3). A listener gets the entries of one audit_log or
+    audit_log_bulk call at once, so it can stay set-based (HOOK-6). Registering a name again replaces it."""
+    _listeners[name] = listener
+
+
+def _notify(entries: list[AuditEntry]) -> None:
+    for listener in _listeners.values():
+        listener(entries)
+
+
 def audit_log_bulk(entries: Iterable[AuditEntry], *, actor: User | None = None) -> int:
     """Write many audit events (AUD-1) with one INSERT, for set-based steps such as the periodic job
     (JOB-3). Call it inside the transaction of the changes it records; returns how many it wrote."""
+    entries = list(entries)
     now = timezone.now()
     events = [
         AuditEvent(
             created_at=now,
             actor=actor,
-            actor_label=actor.email if actor else SYSTEM,
+            actor_label=_actor_label(actor),
             reseller_id=entry.reseller_id,
             action=entry.action,
             object_type=entry.obj._meta.label_lower,
@@ -67,6 +106,7 @@ def audit_log_bulk(entries: Iterable[AuditEntry], *, actor: User | None = None) 
         for entry in entries
     ]
     AuditEvent.objects.bulk_create(events)
+    _notify(entries)
     return len(events)
 
 

@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django_countries",  # for its translated country names
     "django_celery_beat",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc served from the package, no CDN (API-4)
     "console",
     "console.accounts",
     "console.audit",
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "purchase_auth",
     "renewals",
     "portal",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +202,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "console.outbox.tasks.outbox_flush",
         "schedule": timedelta(seconds=env.int("OUTBOX_FLUSH_SECONDS", default=60)),
     },
+    "webhooks-flush": {
+        "task": "api.tasks.webhook_flush",
+        "schedule": timedelta(seconds=env.int("WEBHOOK_FLUSH_SECONDS", default=30)),
+    },
     "periodic-refresh": {
         "task": "console.tasks.periodic_run_task",
         "schedule": timedelta(minutes=PERIODIC_REFRESH_MINUTES),
@@ -222,6 +230,46 @@ VIP_POLICY = {
     "RESELLER_CHANGE_CODES_PER_DAY": env.int("POLICY_RESELLER_CHANGE_CODES_PER_DAY", default=5),
     "THREE_YEAR_COMMIT_DAYS": env.int("POLICY_THREE_YEAR_COMMIT_DAYS", default=30),
     "TEAM_INVITATION_DAYS": env.int("POLICY_TEAM_INVITATION_DAYS", default=7),
+}
+
+# The REST API (SPEC §16): API keys only, problem details for errors, cursor pagination, a rate per key.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ApiKeyPermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiKeyRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/min")  # per API key (API-7)
+API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)  # API-6
+# Webhooks (SPEC §17). Private, loopback, link-local and metadata addresses are refused unless this is
+# on (tests and a local `make run` may turn it on; production settings force it off, HOOK-5).
+WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Standard Webhooks' schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (~28 h).
+WEBHOOK_RETRY_SECONDS = env.list("WEBHOOK_RETRY_SECONDS", cast=int, default=[5, 300, 1800, 7200, 18000, 36000, 36000])
+WEBHOOK_DISABLE_AFTER_HOURS = env.int("WEBHOOK_DISABLE_AFTER_HOURS", default=24)
+# Encrypts the stored signing secrets (Fernet); derived from SECRET_KEY unless set.
+WEBHOOK_SECRET_KEY = env("WEBHOOK_SECRET_KEY", default="")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Reseller Console API",
+    "DESCRIPTION": "Manage VIP customers, purchase authorizations, orders and licences (SPEC §16).",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"CustomerTypeEnum": "customers.models.CustomerType"},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "OAS_VERSION": "3.1.0",  # for the `webhooks` section (HOOK-2)
+    "WEBHOOKS": "api.webhook_schema.WEBHOOKS",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problem_responses"],
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -36,3 +36,4 @@ STORAGES = {
 }
 
 LOGGING["handlers"]["console"]["formatter"] = "json"
+WEBHOOK_ALLOW_PRIVATE_URLS = False  # HOOK-5: never in production, whatever the environment says

@@ -17,3 +17,4 @@ STORAGES = {
 }
 SITE_URL = "http://testserver"
 WHITENOISE_AUTOREFRESH = True
+WEBHOOK_ALLOW_PRIVATE_URLS = True  # the tests' receivers listen on 127.0.0.1

@@ -10,7 +10,10 @@ from urllib.parse import urlencode
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from api.models import WebhookDelivery, WebhookEndpoint
+from api.services import api_key_create
 from console.accounts.models import Membership
 from console.tenancy import ALL_ROLES, PRIMARY_ONLY, TEAM_ADMINS, WRITERS
 from customers.models import Customer
@@ -46,6 +49,33 @@ def _customer_of_a(triad: Triad) -> dict:
 def _pa_of_a(triad: Triad) -> dict:
     pa = PurchaseAuthorizationFactory(customer__managed_by=triad.member_a)
     return {"vip_id": pa.customer.vip_id, "number": pa.number}
+
+
+def _api_key_of_a(triad: Triad) -> dict:
+    key, _text = api_key_create(
+        reseller=triad.reseller_a, actor=triad.admin_a.user, name="Matrix", role="read_only", expires_at=None
+    )
+    return {"pk": key.pk}
+
+
+def _endpoint_of_a(triad: Triad) -> dict:
+    endpoint = WebhookEndpoint.objects.create(
+        reseller=triad.reseller_a,
+        url="https://hooks.example.com/a",
+        events=["customer.invited"],
+        secret_encrypted="x",
+        created_by=triad.admin_a.user,
+        created_at=timezone.now(),
+    )
+    return {"pk": endpoint.pk}
+
+
+def _delivery_of_a(triad: Triad) -> dict:
+    pk = _endpoint_of_a(triad)["pk"]
+    delivery = WebhookDelivery.objects.create(
+        endpoint_id=pk, event_id="msg_1", event_type="webhook.test", payload={}, created_at=timezone.now()
+    )
+    return {"pk": pk, "delivery": delivery.pk}
 
 
 def _order_of_a(triad: Triad) -> dict:
@@ -106,6 +136,25 @@ CONSOLE_URLS: dict[str, Case] = {
     ),
     "console:team_primary_handover": Case(get=None, post=PRIMARY_ONLY, kwargs=_admin_of_a, post_ok=to("console:team")),
     "console:activity": Case(get=TEAM_ADMINS),
+    "api_keys:list": Case(get=TEAM_ADMINS),
+    "api_keys:create": Case(get=TEAM_ADMINS, post=TEAM_ADMINS, post_data={"name": "Billing", "role": "read_only"}),
+    "api_keys:revoke": Case(get=None, post=TEAM_ADMINS, kwargs=_api_key_of_a, post_ok=to("api_keys:list")),
+    # An empty POST re-renders the form with its errors.
+    "webhooks:list": Case(get=TEAM_ADMINS, post=TEAM_ADMINS),
+    "webhooks:detail": Case(get=TEAM_ADMINS, kwargs=_endpoint_of_a),
+    "webhooks:test": Case(
+        get=None, post=TEAM_ADMINS, kwargs=_endpoint_of_a, post_ok=to("webhooks:detail", keep=("pk",))
+    ),
+    "webhooks:toggle": Case(
+        get=None,
+        post=TEAM_ADMINS,
+        post_data={"active": "0"},
+        kwargs=_endpoint_of_a,
+        post_ok=to("webhooks:detail", keep=("pk",)),
+    ),
+    "webhooks:redeliver": Case(
+        get=None, post=TEAM_ADMINS, kwargs=_delivery_of_a, post_ok=to("webhooks:detail", keep=("pk",))
+    ),
     "customers:list": Case(),
     "customers:export": Case(),
     "customers:regions": Case(),
@@ -162,6 +211,7 @@ PUBLIC_URLS = {
 # The member portal's organisation pages: only that organisation's system admins (tests/customers/test_portal.py).
 PORTAL_URLS = {"portal:organization", "portal:assign", "portal:request", "portal:commit"}
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin: staff only, tested in test_admin.py
+API_NAMESPACES = {"api"}  # the REST API: keys, not sessions; its own matrix in tests/api/test_permissions.py
 
 
 def _all_url_names(patterns: list, namespace: str = "") -> set[str]:
@@ -176,7 +226,11 @@ def _all_url_names(patterns: list, namespace: str = "") -> set[str]:
 
 
 def test_every_url_pattern_is_covered():
-    names = {n for n in _all_url_names(get_resolver().url_patterns) if n.split(":")[0] not in OPERATOR_NAMESPACES}
+    names = {
+        n
+        for n in _all_url_names(get_resolver().url_patterns)
+        if n.split(":")[0] not in OPERATOR_NAMESPACES | API_NAMESPACES
+    }
     uncovered = names - set(CONSOLE_URLS) - PUBLIC_URLS - PORTAL_URLS
     assert not uncovered, f"Add these URLs to the permission matrix: {sorted(uncovered)}"
     assert not (set(CONSOLE_URLS) | PUBLIC_URLS | PORTAL_URLS) - names, "The matrix names URLs that no longer exist"

@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = "REST API"
+
+    def ready(self) -> None:
+        from api import schema  # noqa: F401  (registers the OpenAPI extension for API keys)
+        from api.services import idempotency_records_purge
+        from api.webhooks import webhook_events_from_audit
+        from console.audit.services import audit_listener_register
+        from console.periodic import periodic_step
+
+        periodic_step("idempotency_records", idempotency_records_purge, order=90)
+        audit_listener_register("webhooks", webhook_events_from_audit)

@@ -1,0 +1,333 @@
+"""What the API reads and writes. Input serializers check types and shapes; the rules themselves run
+where the console runs them — the console's forms (CUST-1…CUST-3) and the services — so no rule is
+written twice (API-2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from console.accounts.models import MarketSegment, Membership
+from console.audit.models import AuditEvent
+from console.clock import today
+from customers.forms import LANGUAGES, CustomerInviteForm, ReminderForm
+from customers.models import AnniversarySource, Customer, CustomerType, InvitationStatus, ThreeYearCommitStatus
+from customers.rules import CustomerFilter, customer_flags_for
+from customers.selectors import SORTS
+from purchase_auth.forms import PurchaseAuthorizationForm
+from purchase_auth.models import (
+    ENTERPRISE_MAX_QUANTITY,
+    LicencePool,
+    Order,
+    OrderLine,
+    Product,
+    PurchaseAuthorization,
+    Return,
+)
+
+FLAGS = [CustomerFilter.NO_PRODUCTS, CustomerFilter.PENDING, CustomerFilter.PAST_DUE, "suspended"]
+FLAGS += [CustomerFilter.UPCOMING, CustomerFilter.READY]
+
+
+def form_errors(form: forms.BaseForm, rename: dict[str, str] | None = None) -> dict[str, list[str]]:
+    """A Django form's errors as serializer errors (the form's `__all__` becomes non_field_errors)."""
+    rename = {"__all__": "non_field_errors", **(rename or {})}
+    errors: dict[str, list[str]] = {}
+    for field, messages in form.errors.items():
+        errors.setdefault(rename.get(field, field), []).extend(str(m) for m in messages)
+    return errors
+
+
+class TextField(serializers.CharField):
+    """A CharField that takes only a JSON string: 12345 or true is a type error, not "12345" (NF-2)."""
+
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# ---- customers ---------------------------------------------------------------------------------------
+
+
+class CustomerListQuerySerializer(serializers.Serializer[Any]):
+    """LIST-1…LIST-4: the console's filters, Managed by me, search and sort."""
+
+    filter = serializers.ChoiceField(choices=CustomerFilter.choices, default=CustomerFilter.ALL)
+    mine = serializers.BooleanField(default=False, help_text="Only the customers the key's creator manages.")
+    q = serializers.CharField(
+        min_length=3,
+        max_length=100,
+        required=False,
+        help_text="Organisation name, English name, VIP ID or contact email (3 characters or more).",
+    )
+    sort = serializers.ChoiceField(
+        choices=[*SORTS, *(f"-{k}" for k in SORTS)], default="name", help_text="A column; '-' sorts descending."
+    )
+    page_size = serializers.IntegerField(min_value=1, max_value=100, default=25)
+    cursor = serializers.CharField(required=False, max_length=2000, help_text="From the previous page's `next`.")
+
+
+class CustomerSerializer(serializers.ModelSerializer[Customer]):
+    anniversary_source = serializers.ChoiceField(choices=AnniversarySource.choices, allow_blank=True, read_only=True)
+    three_year_commit_status = serializers.ChoiceField(
+        choices=ThreeYearCommitStatus.choices, allow_blank=True, read_only=True
+    )
+    managed_by = serializers.EmailField(source="managed_by.user.email", read_only=True)
+    contract_owner = serializers.SerializerMethodField()
+    flags = serializers.SerializerMethodField(help_text="The list filters this customer is in, and 'suspended'.")
+
+    class Meta:
+        model = Customer
+        fields = [
+            "vip_id",
+            "name",
+            "name_en",
+            "segment",
+            "type",
+            "country",
+            "region",
+            "city",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "contact_first_name",
+            "contact_last_name",
+            "contact_email",
+            "language",
+            "invitation_status",
+            "invited_at",
+            "accepted_at",
+            "contract_owner",
+            "anniversary_date",
+            "anniversary_source",
+            "extended_term_months",
+            "managed_by",
+            "vip_select_level",
+            "three_year_commit_status",
+            "flags",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.EmailField(allow_null=True))
+    def get_contract_owner(self, customer: Customer) -> str | None:
+        return customer.contract_owner.email if customer.contract_owner_id and customer.contract_owner else None
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=FLAGS)))
+    def get_flags(self, customer: Customer) -> list[str]:
+        on = self.context.get("on") or today()
+        return [str(flag) for flag, on_ in customer_flags_for(customer, on).items() if on_]
+
+
+class CustomerPageSerializer(serializers.Serializer[Any]):
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="LIST-1: each filter's count.")
+    next = serializers.CharField(allow_null=True, help_text="The URL of the next page, or null.")
+    results = CustomerSerializer(many=True)
+
+
+class CustomerInviteSerializer(serializers.Serializer[Any]):
+    """CUST-1…CUST-3. Checked by the console's own invitation form, so the rules are the console's."""
+
+    name = TextField(max_length=80)
+    name_en = TextField(max_length=80, required=False, allow_blank=True)
+    segment = serializers.ChoiceField(choices=MarketSegment.choices)
+    type = serializers.ChoiceField(choices=CustomerType.choices)
+    country = TextField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    region = TextField(max_length=6, required=False, allow_blank=True, help_text="ISO 3166-2")
+    city = TextField(max_length=40)
+    address_line1 = TextField(max_length=60)
+    address_line2 = TextField(max_length=60, required=False, allow_blank=True)
+    postal_code = TextField(max_length=40)
+    contact_first_name = TextField(max_length=35)
+    contact_last_name = TextField(max_length=35)
+    contact_email = serializers.EmailField(max_length=240)
+    language = serializers.ChoiceField(choices=LANGUAGES, default="en")
+    anniversary_date = serializers.DateField(required=False, allow_null=True, help_text="CUST-3, optional.")
+    extended_term_months = serializers.IntegerField(
+        required=False, allow_null=True, min_value=13, max_value=48, help_text="CUST-3, with anniversary_date."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        data = {key: value for key, value in attrs.items() if value is not None}
+        if attrs.get("anniversary_date"):
+            data["choose_anniversary"] = "on"
+        form = CustomerInviteForm(data, reseller=self.context["reseller"])
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form, {"choose_anniversary": "anniversary_date"}))
+        return form.cleaned_data
+
+
+class ReminderSerializer(serializers.Serializer[Any]):
+    """CUST-5: send the invitation again, to a new contact email if given."""
+
+    contact_email = serializers.EmailField(max_length=240, required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "contact_email" not in attrs:
+            return attrs
+        form = ReminderForm(attrs)
+        if not form.is_valid():
+            raise serializers.ValidationError(form_errors(form))
+        return form.cleaned_data
+
+
+# ---- purchasing ----------------------------------------------------------------------------------------
+
+
+class LineInputSerializer(serializers.Serializer[Any]):
+    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all(), help_text="Product code")
+    quantity = serializers.IntegerField(min_value=1, max_value=ENTERPRISE_MAX_QUANTITY)
+
+
+class PurchaseAuthorizationCreateSerializer(serializers.Serializer[Any]):
+    """PA-1: one or more lines and an optional end-user PO number."""
+
+    lines = serializers.ListField(child=LineInputSerializer(), min_length=1, max_length=50)
+    po_number = TextField(max_length=35, required=False, allow_blank=True, default="")
+
+    def validate_po_number(self, value: str) -> str:
+        form = PurchaseAuthorizationForm({"po_number": value})
+        if not form.is_valid():
+            raise serializers.ValidationError([str(m) for m in form.errors["po_number"]])
+        return str(form.cleaned_data["po_number"])
+
+
+class OrderPlaceSerializer(serializers.Serializer[Any]):
+    """ORD-1: lines, or the number of a pending purchase authorization whose lines the order copies."""
+
+    lines = serializers.ListField(child=LineInputSerializer(), required=False, max_length=50)
+    purchase_authorization = serializers.RegexField(r"^PA[0-9]{18}$", required=False, max_length=20)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("lines")) == bool(attrs.get("purchase_authorization")):
+            raise serializers.ValidationError("Give either lines or purchase_authorization.")
+        return attrs
+
+
+class ReturnLineInputSerializer(serializers.Serializer[Any]):
+    line = serializers.IntegerField(min_value=1, max_value=2**62, help_text="The order line's id")
+    quantity = serializers.IntegerField(min_value=1, max_value=ENTERPRISE_MAX_QUANTITY)
+
+
+class ReturnCreateSerializer(serializers.Serializer[Any]):
+    """ORD-5: how many licences of which lines to return."""
+
+    lines = serializers.ListField(child=ReturnLineInputSerializer(), min_length=1, max_length=50)
+
+    def validate_lines(self, lines: list[dict[str, int]]) -> list[dict[str, int]]:
+        if len({line["line"] for line in lines}) != len(lines):
+            raise serializers.ValidationError("List each line once.")
+        return lines
+
+
+class ProductSerializer(serializers.ModelSerializer[Product]):
+    class Meta:
+        model = Product
+        fields = ["code", "name", "offering_type", "segments", "is_consumable", "counts_for_vip_select"]
+        read_only_fields = fields
+
+
+class LineSerializer(serializers.Serializer[Any]):
+    product = serializers.CharField(source="product.code")
+    quantity = serializers.IntegerField()
+
+
+class PurchaseAuthorizationSerializer(serializers.ModelSerializer[PurchaseAuthorization]):
+    customer = serializers.CharField(source="customer.vip_id", read_only=True)
+    lines = LineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = PurchaseAuthorization
+        fields = ["number", "customer", "state", "created_on", "due_date", "suspends_on", "po_number", "lines"]
+        read_only_fields = fields
+
+
+class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
+    product = serializers.CharField(source="product.code", read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "product", "quantity", "level", "unit_price", "months", "line_total", "returned_quantity"]
+        read_only_fields = fields
+
+
+class OrderSerializer(serializers.ModelSerializer[Order]):
+    customer = serializers.CharField(source="customer.vip_id", read_only=True)
+    purchase_authorization = serializers.CharField(
+        source="purchase_authorization.number", read_only=True, allow_null=True, default=None
+    )
+    lines = OrderLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "customer",
+            "kind",
+            "status",
+            "failure_reason",
+            "purchase_authorization",
+            "created_on",
+            "accepted_at",
+            "currency",
+            "total",
+            "anniversary_date",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class ReturnSerializer(serializers.ModelSerializer[Return]):
+    order = serializers.CharField(source="order.number", read_only=True)
+
+    class Meta:
+        model = Return
+        fields = ["number", "order", "created_at", "credit", "currency"]
+        read_only_fields = fields
+
+
+class LicencePoolSerializer(serializers.ModelSerializer[LicencePool]):
+    product = serializers.CharField(source="product.code", read_only=True)
+    product_name = serializers.CharField(source="product.name", read_only=True)
+    available = serializers.IntegerField(read_only=True)
+    suspended = serializers.IntegerField(read_only=True, help_text="Pending licences of a suspended PA (PA-2).")
+
+    class Meta:
+        model = LicencePool
+        fields = ["product", "product_name", "fulfilled", "pending", "assigned", "available", "suspended"]
+        read_only_fields = fields
+
+
+class LicencesSerializer(serializers.Serializer[Any]):
+    totals = serializers.DictField(child=serializers.IntegerField())
+    pools = LicencePoolSerializer(many=True)
+
+
+# ---- team and activity ---------------------------------------------------------------------------------
+
+
+class MemberSerializer(serializers.ModelSerializer[Membership]):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = ["id", "email", "first_name", "last_name", "role", "status", "activated_at"]
+        read_only_fields = fields
+
+
+class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
+    actor = serializers.CharField(source="actor_label", read_only=True)
+
+    class Meta:
+        model = AuditEvent
+        fields = ["created_at", "actor", "action", "object_type", "object_id", "object_repr", "changes"]
+        read_only_fields = fields
+
+
+INVITATION_STATUSES = InvitationStatus.values

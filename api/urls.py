@@ -1,0 +1,35 @@
+"""/api/v1/ (SPEC §16). Included from console/urls.py under the "api" namespace."""
+
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
+
+from api import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("customers/", views.CustomerListView.as_view(), name="customers"),
+    path("customers/<vip:vip_id>/", views.CustomerDetailView.as_view(), name="customer"),
+    path("customers/<vip:vip_id>/reminder/", views.CustomerReminderView.as_view(), name="customer_reminder"),
+    path(
+        "customers/<vip:vip_id>/purchase-authorizations/",
+        views.PurchaseAuthorizationListView.as_view(),
+        name="purchase_authorizations",
+    ),
+    path(
+        "customers/<vip:vip_id>/purchase-authorizations/<pa:number>/cancel/",
+        views.PurchaseAuthorizationCancelView.as_view(),
+        name="purchase_authorization_cancel",
+    ),
+    path("customers/<vip:vip_id>/orders/", views.OrderListView.as_view(), name="orders"),
+    path("customers/<vip:vip_id>/orders/<order:number>/", views.OrderDetailView.as_view(), name="order"),
+    path("customers/<vip:vip_id>/orders/<order:number>/returns/", views.OrderReturnView.as_view(), name="order_return"),
+    path("customers/<vip:vip_id>/licences/", views.LicenceView.as_view(), name="licences"),
+    path("products/", views.ProductListView.as_view(), name="products"),
+    path("team/", views.TeamView.as_view(), name="team"),
+    path("activity/", views.ActivityView.as_view(), name="activity"),
+    re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not_found"),
+]
