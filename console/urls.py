@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include((console_patterns, "console"))),
     path("customers/", include("customers.urls")),
     path("customers/", include("purchase_auth.urls")),
+    path("renewals/", include("renewals.page_urls")),
     path("portal/", include("portal.urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -32,6 +32,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
     IntegerField,
     OuterRef,
     Q,
@@ -42,7 +43,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.http import StreamingHttpResponse
@@ -94,7 +94,7 @@ def term_ad_sql(on: date) -> Case:
     return Case(When(renewed, then=F("renewed_ad")), default=F("anniversary_date"))
 
 
-def _term_renewed(on: date, ref: type[F] | type[OuterRef]) -> Combinable:
+def _term_renewed(on: date, ref: type[F] | type[OuterRef]) -> Q:
     """selectors.is_term_renewed over the columns `ref` names: the term being renewed on `on` is the one
     last renewed (the last renewed AD while its window is open, else the current AD equals it)."""
     since = on - timedelta(days=policy("RENEWAL_GRACE_DAYS"))
@@ -287,7 +287,8 @@ def pipeline_csv_rows(customers: QuerySet[Customer], on: date) -> QuerySet:
         "x_vip_id": _text(F("vip_id")),
         "x_name": _safe(F("name")),
         "x_ad": _text(F("rn_ad")),
-        "x_days": _text(ExpressionWrapper(F("rn_ad") - Value(on), output_field=IntegerField())),
+        # date − date is a whole number of days in PostgreSQL (Django's subtraction would give an interval)
+        "x_days": _text(Func(F("rn_ad"), Value(on), template="(%(expressions)s)", arg_joiner=" - ")),
         "x_state": labels,
         "x_auto": Case(When(rn_auto=True, then=Value("on")), default=Value("off"), output_field=TextField()),
         "x_expiring": _text(F("rn_expiring")),
