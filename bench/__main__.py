@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     import time_machine
 
-    from bench import build, database, export, listpage, report
+    from bench import build, database, export, listpage, renewalspage, report
 
     meta = build.ensure(rebuild=args.rebuild, progress=progress)
     machine_start = report.machine()
@@ -69,6 +69,15 @@ def main(argv: list[str] | None = None) -> int:
             budget_s=args.budget,
             min_runs=min(5, args.runs),
             only=args.only,
+            progress=progress,
+        )
+        progress("Renewals page (big reseller, signed in as a team member) …")
+        renewal_variants = renewalspage.run(
+            login_email=meta["login_email"],
+            warmups=args.warmups,
+            runs=args.runs,
+            budget_s=args.budget,
+            min_runs=min(5, args.runs),
             progress=progress,
         )
         progress("Query counts of the same variants for a reseller with 1,000 customers …")
@@ -103,12 +112,20 @@ def main(argv: list[str] | None = None) -> int:
             "budget_s": args.budget,
             "variants": list_results,
         },
+        "renewals": {
+            "target_ms": renewalspage.TARGET_MS,
+            "variants": [{"label": v.label, "params": v.params, **v.result} for v in renewal_variants],
+        },
         "export": exported,
         "job": job_result,
         "index_sizes": database.index_sizes("customers_customer"),
         "elapsed_s": round(time.perf_counter() - STARTED, 1),
     }
-    results["targets"] = report.targets(list_results, exported) + report.job_targets(job_result)
+    results["targets"] = (
+        report.targets(list_results, exported)
+        + report.renewals_targets(results["renewals"]["variants"], renewalspage.TARGET_MS)
+        + report.job_targets(job_result)
+    )
     path = report.write(results)
     report.print_table(results, path)
     progress("done")

@@ -95,6 +95,21 @@ def job_targets(job: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def renewals_targets(variants: list[dict[str, Any]], target_ms: float) -> list[dict[str, Any]]:
+    if not variants:
+        return []
+    worst = max(variants, key=lambda r: r["p95_ms"])
+    passing = sum(r["ok"] for r in variants)
+    return [
+        {
+            "name": f"renewals page p95 ≤ {target_ms:.0f} ms",
+            "pass": passing == len(variants),
+            "measured": f"{passing}/{len(variants)} variants pass; worst {worst['label']} p95 {worst['p95_ms']:.0f} ms",
+            "margin": f"{target_ms - worst['p95_ms']:+.0f} ms on the worst",
+        }
+    ]
+
+
 def targets(list_results: list[dict[str, Any]], export: dict[str, Any]) -> list[dict[str, Any]]:
     worst = max(list_results, key=lambda r: r["p95_ms"])
     passing = sum(r["ok"] for r in list_results)
@@ -218,6 +233,15 @@ def print_table(results: dict[str, Any], path: str) -> None:
             f"  memory {m['label']:<15} {m['rows']:>8,} rows: RSS peak +{m['rss_peak_delta_kib'] / 1024:5.1f} MiB, "
             f"tracemalloc peak {m['tracemalloc_peak_kib'] / 1024:5.2f} MiB"
         )
+    if results.get("renewals"):
+        print()
+        target = results["renewals"]["target_ms"]
+        print(f"Renewals page at the server (REN-11, big reseller); target p95 ≤ {target:.0f} ms")
+        for r in results["renewals"]["variants"]:
+            print(
+                f"  {r['label'][:39]:<40}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['queries']:>9}"
+                f"{r['slowest_sql_ms']:>10.1f} ms{r['rows_total']:>10,}  {_flag(r['ok'])}"
+            )
     print()
     print("NF-4 targets")
     for t in results["targets"]:

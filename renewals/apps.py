@@ -13,6 +13,7 @@ class RenewalsConfig(AppConfig):
         from purchase_auth.services.order_acceptance import order_kind_register
         from renewals import views
         from renewals.demo import demo_renewals_step
+        from renewals.reminders import renewal_reminders
         from renewals.services import auto_renewals_place, licences_expire, renewal_apply
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
@@ -31,3 +32,4 @@ class RenewalsConfig(AppConfig):
             DetailSection("orders", _("Orders"), "renewals/_customer_orders_tab.html", views.orders_tab, 30)
         )
         demo_step("renewals", demo_renewals_step, order=30)
+        periodic_step("renewal_reminders", renewal_reminders, order=50)

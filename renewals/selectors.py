@@ -83,3 +83,74 @@ def auto_renewal_enabled(customer: Customer) -> bool:
         return True
     settings = AutoRenewal.objects.filter(customer=customer).only("enabled").first()
     return settings.enabled if settings else True
+
+
+def auto_renewal_quotes(customers: list[Customer]) -> dict[int, Quote]:
+    """REN-9/REN-10 for many customers in a fixed number of queries (the job's auto-renewal notices,
+    JOB-3): per customer id, `renewal_quote(customer, auto_renewal_lines(customer))` — the same lines
+    (pools or the reseller's quantities), level (volume, or a committed commit's locked level) and
+    prices (the level's, else level 01) — with settings, pools, commits and prices read once each.
+    A customer with nothing to renew, or a product without a price, has no quote.
+    tests/renewals/test_reminders.py holds it equal to renewal_quote."""
+    # Imported here so that this addition keeps the top of the module as it is.
+    from collections import defaultdict
+
+    from purchase_auth.models import Price, ThreeYearCommit
+    from renewals.models import AutoRenewalLine
+
+    ids = [customer.pk for customer in customers]
+    chosen: dict[int, dict[Product, int]] = defaultdict(dict)
+    for setting in AutoRenewalLine.objects.filter(auto_renewal__customer_id__in=ids).select_related(
+        "product", "auto_renewal"
+    ):
+        chosen[setting.auto_renewal.customer_id][setting.product] = setting.quantity
+    default: dict[int, dict[Product, int]] = defaultdict(dict)
+    for pool in LicencePool.objects.filter(customer_id__in=ids, fulfilled__gt=0).select_related("product"):
+        if not pool.product.is_consumable:
+            default[pool.customer_id][pool.product] = pool.fulfilled
+    locked = dict(
+        ThreeYearCommit.objects.with_scopes_disabled()
+        .filter(customer_id__in=ids, status=ThreeYearCommitStatus.COMMITTED)
+        .order_by("customer_id", "-requested_at", "-id")
+        .distinct("customer_id")
+        .values_list("customer_id", "level")
+    )
+    merged = {customer.pk: default[customer.pk] | chosen[customer.pk] for customer in customers}
+    lines_of = {
+        pk: [Line(product, q) for product, q in sorted(quantities.items(), key=lambda i: i[0].name) if q]
+        for pk, quantities in merged.items()
+    }
+    products = {line.product.pk for lines in lines_of.values() for line in lines}
+    prices = {
+        (price.product_id, price.segment, price.level): price
+        for price in Price.objects.filter(product_id__in=products, currency="USD")
+    }
+    quotes: dict[int, Quote] = {}
+    for customer in customers:
+        lines = lines_of[customer.pk]
+        if not lines:
+            continue
+        if customer.three_year_commit_status == ThreeYearCommitStatus.COMMITTED:  # purchasing.customer_level
+            level = locked.get(customer.pk) or customer.vip_select_level or "01"
+        else:
+            level = rules.volume_level(sum(line.quantity for line in lines if line.product.counts_for_vip_select))
+        priced = []
+        for line in lines:
+            price = prices.get((line.product.pk, customer.segment, level)) or prices.get(
+                (line.product.pk, customer.segment, "01")
+            )
+            if price is None:
+                break
+            priced.append(
+                OrderLine(
+                    product=line.product,
+                    quantity=line.quantity,
+                    level=price.level,
+                    unit_price=price.unit_price,
+                    months=12,
+                    line_total=rules.line_total(unit_price=price.unit_price, quantity=line.quantity, months=12),
+                )
+            )
+        else:
+            quotes[customer.pk] = Quote(level=level, lines=priced)
+    return quotes

@@ -158,6 +158,8 @@ CONSOLE_URLS: dict[str, Case] = {
     "customers:list": Case(),
     "customers:export": Case(),
     "customers:regions": Case(),
+    "renewal_pages:list": Case(),
+    "renewal_pages:export": Case(),
     "customers:invite": Case(get=WRITERS, post=WRITERS, post_data=INVITE_FORM, post_ok=_new_customer),
     "customers:detail": Case(kwargs=_customer_of_a),
     "customers:reminder": Case(

@@ -1,0 +1,314 @@
+"""REN-11: the renewal pipeline — every customer from *upcoming* to *lapsed in the last 30 days*, with
+its term's Anniversary Date, state, auto-renewal, expiring licences and projected renewal value.
+
+Everything is one SQL expression per figure over customers_customer, so the page, its sort, its
+totals per month and its CSV read the same numbers for 200,000 customers without a Python loop. The
+projected value is REN-10's `renewal_quote` in SQL: the expiring licences (selectors.expiring, less
+consumables, which never renew) priced at the level their quantity reaches, or a committed three-year
+commit's locked level, at the price of that level or level 01 (pricing.price_for), for 12 months.
+tests/renewals/test_pipeline.py holds it equal to `renewal_quote(...).total`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.db import connections
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
+from django.db.models.lookups import Exact, GreaterThanOrEqual
+from django.http import StreamingHttpResponse
+
+from console.accounts.models import Membership, Reseller
+from console.clock import policy
+from customers.exports import BOM, _copy_chunks, _python_chunks, _safe, _text
+from customers.models import Customer, ThreeYearCommitStatus
+from customers.rules import RenewalState, renewal_state_q, renewal_state_sql
+from customers.selectors import customers_visible
+from purchase_auth import rules
+from purchase_auth.models import LicencePool, Price, ThreeYearCommit
+from renewals.models import AutoRenewal
+
+# REN-11: lapsed customers stay on the page for 30 days after their grace ended.
+LAPSED_SHOWN_DAYS = 30
+PIPELINE_STATES = [
+    RenewalState.UPCOMING,
+    RenewalState.READY,
+    RenewalState.PARTIAL,
+    RenewalState.RENEWED,
+    RenewalState.IN_GRACE,
+    RenewalState.LAPSED,
+]
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+# The sort keys of the page; the id keeps the order total (stable pagination).
+SORTS: dict[str, tuple[str, ...]] = {
+    "ad": ("rn_ad", "id"),
+    "value": ("rn_value", "rn_ad", "id"),
+}
+
+
+def pipeline_q(on: date) -> Q:
+    """The customers the renewals page lists on `on` (REN-8 states, customers.rules)."""
+    grace = policy("RENEWAL_GRACE_DAYS")
+    in_cycle = [renewal_state_q(state, on) for state in PIPELINE_STATES if state != RenewalState.LAPSED]
+    recently_lapsed = renewal_state_q(RenewalState.LAPSED, on) & Q(
+        anniversary_date__gte=on - timedelta(days=grace + LAPSED_SHOWN_DAYS)
+    )
+    return reduce(or_, in_cycle) | recently_lapsed
+
+
+def term_ad_sql(on: date) -> Case:
+    """The Anniversary Date of the term in the pipeline: a (partially) renewed customer's AD moved 12
+    months on already, so its row shows the AD it renewed (customers.rules.renewal_term_ad)."""
+    renewed = renewal_state_q(RenewalState.RENEWED, on) | renewal_state_q(RenewalState.PARTIAL, on)
+    return Case(When(renewed, then=F("renewed_ad")), default=F("anniversary_date"))
+
+
+def _term_renewed(on: date, ref: type[F] | type[OuterRef]) -> Q:
+    """selectors.is_term_renewed over the columns `ref` names: the term being renewed on `on` is the one
+    last renewed (the last renewed AD while its window is open, else the current AD equals it)."""
+    since = on - timedelta(days=policy("RENEWAL_GRACE_DAYS"))
+    return GreaterThanOrEqual(ref("renewed_ad"), Value(since)) | Exact(ref("anniversary_date"), ref("renewed_ad"))
+
+
+def _expiring_quantity(on: date) -> Case:
+    """selectors.expiring per licence pool (inside a subquery correlated to the customer)."""
+    return Case(When(_term_renewed(on, OuterRef), then=F("grace")), default=F("fulfilled"), output_field=IntegerField())
+
+
+def _pools_sum(pools: QuerySet[LicencePool], amount: Any, output_field: Any) -> Subquery:
+    summed = pools.order_by().values("customer").annotate(n=Sum(amount, output_field=output_field)).values("n")
+    return Subquery(summed, output_field=output_field)
+
+
+def expiring_licences_sql(on: date) -> Coalesce:
+    """REN-7/REN-11: how many licences of the term a renewal may still renew (selectors.expiring)."""
+    pools = LicencePool.objects.filter(customer=OuterRef("pk"))
+    return Coalesce(_pools_sum(pools, _expiring_quantity(on), IntegerField()), Value(0))
+
+
+def _unit_price(level: Any) -> Coalesce:
+    """pricing.price_for for the pool's product in the customer's segment: the price of `level`, or of
+    level 01 when the price list has none for it. A product without any price adds nothing."""
+
+    def price(at: Any) -> Subquery:
+        prices = Price.objects.filter(
+            product=OuterRef("product_id"), segment=OuterRef(OuterRef("segment")), currency="USD", level=at
+        )
+        return Subquery(prices.values("unit_price")[:1], output_field=MONEY)
+
+    return Coalesce(price(level), price(Value("01")), ZERO, output_field=MONEY)
+
+
+def projected_value_sql(on: date) -> Case:
+    """REN-10/REN-11: `renewal_quote(customer, expiring non-consumable lines).total` as one expression.
+
+    One correlated subquery per customer: without a three-year commit it sums the expiring licences at
+    each volume level's price at once and picks the sum of the level the qualifying quantity reaches
+    (PostgreSQL computes identical aggregates once); a committed customer's lines are priced at the
+    locked level. A 12-month line total is unit price × quantity (rules.line_total with months=12)."""
+    quantity = _expiring_quantity(on)
+    pools = LicencePool.objects.filter(customer=OuterRef("pk"), product__is_consumable=False)
+    qualifying = Sum(Case(When(product__counts_for_vip_select=True, then=quantity), default=Value(0)))
+    at_level = {
+        level: Sum(quantity * _unit_price(Value(level)), output_field=MONEY) for _, level in rules.VOLUME_LEVELS
+    }
+    volume = (
+        pools.order_by()
+        .values("customer")
+        .annotate(
+            value=Case(
+                *(
+                    When(GreaterThanOrEqual(qualifying, lowest), then=at_level[level])
+                    for lowest, level in rules.VOLUME_LEVELS
+                ),
+                default=at_level["01"],
+                output_field=MONEY,
+            )
+        )
+    )
+    commit = ThreeYearCommit.objects.with_scopes_disabled().filter(
+        customer=OuterRef("customer_id"), status=ThreeYearCommitStatus.COMMITTED
+    )
+    locked = Coalesce(  # purchasing.customer_level of a committed customer
+        NullIf(Subquery(commit.order_by("-requested_at", "-id").values("level")[:1]), Value("")),
+        NullIf(OuterRef("vip_select_level"), Value("")),
+        Value("01"),
+        output_field=CharField(),
+    )
+    committed = _pools_sum(pools.annotate(locked_level=locked), quantity * _unit_price(OuterRef("locked_level")), MONEY)
+    return Case(
+        When(three_year_commit_status=ThreeYearCommitStatus.COMMITTED, then=Coalesce(committed, ZERO)),
+        default=Coalesce(Subquery(volume.values("value"), output_field=MONEY), ZERO),
+        output_field=MONEY,
+    )
+
+
+def auto_renewal_sql() -> ExpressionWrapper:
+    """selectors.auto_renewal_enabled: on by default, always on with a committed three-year commit."""
+    off = AutoRenewal.objects.with_scopes_disabled().filter(customer=OuterRef("pk"), enabled=False)
+    return ExpressionWrapper(
+        Q(three_year_commit_status=ThreeYearCommitStatus.COMMITTED) | ~Exists(off), output_field=BooleanField()
+    )
+
+
+def renewal_pipeline(
+    *,
+    reseller: Reseller,
+    on: date,
+    state: str = "",
+    month: date | None = None,
+    managed_by: Membership | None = None,
+    sort: str = "ad",
+    descending: bool = False,
+) -> QuerySet[Customer]:
+    """The customers one view of the renewals page shows, with rn_ad (the term's AD), rn_state,
+    rn_value, rn_expiring and rn_auto annotated, in the chosen order (also what its CSV contains)."""
+    customers = customers_visible(reseller=reseller).filter(pipeline_q(on))
+    if managed_by is not None:
+        customers = customers.filter(managed_by=managed_by)
+    customers = customers.annotate(rn_ad=term_ad_sql(on), rn_state=renewal_state_sql(on))
+    if state:
+        customers = customers.filter(rn_state=state)
+    if month is not None:
+        last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        customers = customers.filter(rn_ad__range=(month, last))
+    customers = customers.annotate(
+        rn_value=projected_value_sql(on), rn_expiring=expiring_licences_sql(on), rn_auto=auto_renewal_sql()
+    )
+    order = SORTS.get(sort, SORTS["ad"])
+    if descending:
+        order = tuple(f"-{field}" for field in order)
+    return customers.order_by(*order)
+
+
+def pipeline_state_counts(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
+    """How many customers of the pipeline are in each state, in one query."""
+    customers = customers_visible(reseller=reseller)
+    if managed_by is not None:
+        customers = customers.filter(managed_by=managed_by)
+    counts = customers.filter(pipeline_q(on)).aggregate(
+        **{state: Count("pk", filter=renewal_state_q(state, on)) for state in PIPELINE_STATES}
+    )
+    return {state: counts[state] or 0 for state in PIPELINE_STATES}
+
+
+@dataclass(frozen=True)
+class MonthTotal:
+    month: date
+    customers: int
+    value: Decimal
+
+
+def pipeline_months(on: date) -> list[date]:
+    """The first days of the months that the pipeline's Anniversary Dates fall in on `on`."""
+    grace = policy("RENEWAL_GRACE_DAYS")
+    first = (on - timedelta(days=grace + LAPSED_SHOWN_DAYS)).replace(day=1)
+    last = on + timedelta(days=policy("RENEWAL_NOTICE_DAYS"))
+    months = []
+    while first <= last:
+        months.append(first)
+        first = (first + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def pipeline_month_totals(customers: QuerySet[Customer], on: date) -> list[MonthTotal]:
+    """The pipeline per Anniversary-Date month: how many customers and their projected value, in one
+    query over the view's customers (every month of the pipeline, empty ones included)."""
+    rows = (
+        customers.order_by()
+        .annotate(rn_month=TruncMonth("rn_ad"))
+        .values("rn_month")
+        .annotate(n=Count("pk"), value=Sum("rn_value"))
+    )
+    found = {row["rn_month"]: row for row in rows}
+    return [
+        MonthTotal(
+            month=month,
+            customers=found[month]["n"] if month in found else 0,
+            value=found[month]["value"] if month in found else Decimal("0.00"),
+        )
+        for month in pipeline_months(on)
+    ]
+
+
+CSV_HEADER = [
+    "VIP ID",
+    "Organization name",
+    "Anniversary Date",
+    "Days left",
+    "Renewal state",
+    "Auto-renewal",
+    "Expiring licences",
+    "Projected renewal value (USD)",
+    "Managed by",
+]
+
+
+def pipeline_csv_rows(customers: QuerySet[Customer], on: date) -> QuerySet:
+    """The CSV of a view of the renewals page as text columns in CSV_HEADER order; names and emails are
+    neutralised against formula injection like the customer report's (LIST-6)."""
+    labels = Case(
+        *(When(rn_state=state, then=Value(str(label))) for state, label in RenewalState.choices),
+        default=Value(""),
+        output_field=CharField(),
+    )
+    columns = {
+        "x_vip_id": _text(F("vip_id")),
+        "x_name": _safe(F("name")),
+        "x_ad": _text(F("rn_ad")),
+        # date − date is a whole number of days in PostgreSQL (Django's subtraction would give an interval)
+        "x_days": _text(Func(F("rn_ad"), Value(on), template="(%(expressions)s)", arg_joiner=" - ")),
+        "x_state": labels,
+        "x_auto": Case(When(rn_auto=True, then=Value("on")), default=Value("off"), output_field=TextField()),
+        "x_expiring": _text(F("rn_expiring")),
+        "x_value": _text(F("rn_value")),
+        "x_managed_by": _safe(F("managed_by__user__email")),
+    }
+    return customers.annotate(**columns).values_list(*columns)
+
+
+def _csv_chunks(customers: QuerySet[Customer], on: date) -> Iterator[bytes]:
+    header = io.StringIO()
+    csv.writer(header, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(CSV_HEADER)
+    yield BOM + header.getvalue().encode()
+    rows = pipeline_csv_rows(customers, on)
+    yield from (_copy_chunks(rows) if connections[rows.db].vendor == "postgresql" else _python_chunks(rows))
+
+
+def pipeline_csv_response(customers: QuerySet[Customer], *, on: date) -> StreamingHttpResponse:
+    """The streamed CSV (UTF-8 with BOM, every cell quoted), as the customer report."""
+    response = StreamingHttpResponse(_csv_chunks(customers, on), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="renewals-{on.isoformat()}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

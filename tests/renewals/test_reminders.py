@@ -1,0 +1,243 @@
+"""REN-1, REN-6, REN-9, MAIL-3: the renewal emails of the periodic job on their boundary days — the
+managing member's digest at AD−45, the customer admins' reminders at AD−30, on the AD and 7 days before
+the licences left in grace are removed, the auto-renewal notice 7 days before — each once per term
+(run twice: nothing more), in the recipient's language, with a number of statements that does not
+grow with the customers (JOB-2, JOB-3)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from console.outbox.models import OutboxMessage
+from console.periodic import periodic_steps
+from customers.models import Customer, ThreeYearCommitStatus
+from purchase_auth.models import Price, Product
+from renewals import selectors
+from renewals.models import AutoRenewal, AutoRenewalLine
+from renewals.reminders import renewal_reminders
+from tests.factories import (
+    CustomerAdminFactory,
+    CustomerFactory,
+    LicencePoolFactory,
+    ProductFactory,
+    ThreeYearCommitFactory,
+)
+
+AD = date(2027, 5, 20)
+
+
+@pytest.fixture
+def suite(db) -> Product:
+    return ProductFactory(name="Design Suite")  # 120.00 at level 01, 108.00 at 02, 96.00 at 03, 84.00 at 04
+
+
+def renewing(membership, product: Product, quantity: int = 20, admins: int = 1, **fields) -> Customer:
+    customer = CustomerFactory(managed_by=membership, anniversary_date=fields.pop("anniversary_date", AD), **fields)
+    LicencePoolFactory(customer=customer, product=product, fulfilled=quantity)
+    for _ in range(admins):
+        CustomerAdminFactory(customer=customer)
+    return customer
+
+
+def mails(template: str | None = None) -> list[OutboxMessage]:
+    messages = OutboxMessage.objects.order_by("to_email", "dedupe_key")
+    return list(messages.filter(template=template) if template else messages)
+
+
+def test_the_step_is_registered_after_the_auto_renewals():
+    names = [step.name for step in periodic_steps()]
+    assert names.index("renewal_reminders") > names.index("auto_renewals") > names.index("licence_expiry")
+
+
+@pytest.mark.parametrize(("days_before", "sent"), [(46, False), (45, True), (44, False)])
+def test_rem1_the_digest_goes_out_on_the_day_the_customers_enter_the_window(triad, suite, days_before, sent):
+    first = renewing(triad.member_a, suite, name="Zeta Org")
+    second = renewing(triad.member_a, suite, name="Alpha Org")
+    renewing(triad.admin_a, suite, name="Someone Else's Org")
+    renewal_reminders(on=AD - timedelta(days=days_before))
+    digests = [m for m in mails("renewal_digest") if m.to_email == triad.member_a.user.email]
+    assert len(digests) == (1 if sent else 0)
+    if sent:
+        (digest,) = digests
+        assert digest.subject == "2 customers renew on May 20, 2027"
+        assert digest.body_text.index("Alpha Org") < digest.body_text.index("Zeta Org")
+        assert first.vip_id in digest.body_html and second.vip_id in digest.body_html
+        assert "Someone Else" not in digest.body_text
+        assert digest.dedupe_key == f"renewal-digest-{triad.member_a.pk}-{(AD - timedelta(days=45)).isoformat()}"
+        assert len(mails("renewal_digest")) == 2  # one per managing member
+
+
+@pytest.mark.parametrize(
+    ("days_from_ad", "kind"),
+    [(-31, None), (-30, "window"), (-29, None), (-1, None), (0, "ad"), (1, None), (23, None), (24, "removal")],
+)
+def test_rem6_customer_admins_are_reminded_on_their_days(triad, suite, days_from_ad, kind):
+    customer = renewing(triad.member_a, suite, admins=2)
+    AutoRenewal.objects.create(  # no auto-renewal notice in the way
+        reseller=triad.reseller_a,
+        customer=customer,
+        enabled=False,
+        updated_at=timezone.now(),
+        updated_by=triad.member_a.user,
+    )
+    renewal_reminders(on=AD + timedelta(days=days_from_ad))
+    sent = mails("renewal_reminder")
+    if kind is None:
+        assert sent == []
+        return
+    admins = sorted(customer.admins.select_related("user"), key=lambda a: a.user.email)
+    assert [m.to_email for m in sent] == [a.user.email for a in admins]
+    keys = {f"renewal-{kind}-{customer.pk}-{AD.isoformat()}-{admin.user_id}" for admin in admins}
+    assert {m.dedupe_key for m in sent} == keys
+    assert customer.name in sent[0].subject and "20 licences" in sent[0].body_text
+
+
+def test_rem6_the_removal_reminder_reaches_a_partially_renewed_customer(triad, suite):
+    customer = renewing(triad.member_a, suite, quantity=12)
+    Customer.objects.filter(pk=customer.pk).update(
+        anniversary_date=AD + relativedelta(months=12), renewed_ad=AD, renewal_shortfall=8
+    )
+    customer.licence_pools.update(grace=8)
+    renewal_reminders(on=AD + timedelta(days=23))
+    assert mails("renewal_reminder") == []
+    renewal_reminders(on=AD + timedelta(days=24))
+    (reminder,) = mails("renewal_reminder")
+    assert reminder.dedupe_key.startswith(f"renewal-removal-{customer.pk}-{AD.isoformat()}-")
+    assert "8 licences" in reminder.body_text and "June 20, 2027" in reminder.body_text
+
+
+def test_rem6_a_renewed_customer_gets_no_reminder(triad, suite):
+    customer = renewing(triad.member_a, suite)
+    Customer.objects.filter(pk=customer.pk).update(anniversary_date=AD + relativedelta(months=12), renewed_ad=AD)
+    for day in (AD, AD + timedelta(days=24)):
+        renewal_reminders(on=day)
+    assert mails("renewal_reminder") == []
+
+
+@pytest.mark.parametrize(("days_before", "sent"), [(8, False), (7, True), (6, False)])
+def test_rem9_the_auto_renewal_notice_goes_out_7_days_before(triad, suite, days_before, sent):
+    photo = ProductFactory(name="Photo Studio")
+    customer = renewing(triad.member_a, suite, quantity=40)
+    LicencePoolFactory(customer=customer, product=photo, fulfilled=15)
+    settings = AutoRenewal.objects.create(
+        reseller=triad.reseller_a, customer=customer, updated_at=timezone.now(), updated_by=triad.member_a.user
+    )
+    AutoRenewalLine.objects.create(auto_renewal=settings, product=suite, quantity=50)  # 65 in all: level 03
+    renewing(triad.member_a, suite, name="Turned Off Org")
+    AutoRenewal.objects.create(
+        reseller=triad.reseller_a,
+        customer=Customer.objects.get(name="Turned Off Org"),
+        enabled=False,
+        updated_at=timezone.now(),
+        updated_by=triad.member_a.user,
+    )
+    renewal_reminders(on=AD - timedelta(days=days_before))
+    notices = mails("auto_renewal_notice")
+    assert len(notices) == (1 if sent else 0)
+    if sent:
+        (notice,) = notices
+        assert notice.subject == f"{customer.name}: your subscriptions are about to renew on May 20, 2027"
+        assert "50 × Design Suite: 96.00 USD per year = 4800.00 USD" in notice.body_text
+        assert "15 × Photo Studio: 96.00 USD per year = 1440.00 USD" in notice.body_text
+        assert "Estimated total: 6240.00 USD (discount level 03)" in notice.body_text
+        assert "before May 17, 2027" in notice.body_text  # editable until AD−3 (policy)
+        assert notice.dedupe_key.startswith(f"renewal-auto-{customer.pk}-{AD.isoformat()}-")
+
+
+def test_running_the_job_twice_sends_nothing_twice(triad, suite):
+    renewing(triad.member_a, suite, anniversary_date=AD)  # AD−45 on the day below
+    renewing(triad.member_a, suite, anniversary_date=AD - timedelta(days=15))  # AD−30
+    renewing(triad.member_a, suite, anniversary_date=AD - timedelta(days=38))  # AD−7: auto-renewal notice
+    renewing(triad.member_a, suite, anniversary_date=AD - timedelta(days=45))  # on the AD
+    renewing(triad.member_a, suite, anniversary_date=AD - timedelta(days=69))  # AD+24
+    day = AD - timedelta(days=45)
+    assert renewal_reminders(on=day) == {"digests": 1, "reminders": 3, "auto_renewal_notices": 1}
+    assert OutboxMessage.objects.count() == 5
+    assert renewal_reminders(on=day) == {"digests": 0, "reminders": 0, "auto_renewal_notices": 0}
+    assert OutboxMessage.objects.count() == 5
+    # The same term on a later day: nothing either.
+    renewal_reminders(on=day + timedelta(days=1))
+    assert OutboxMessage.objects.filter(template="renewal_reminder").count() == 3
+
+
+def test_each_email_is_in_the_recipients_language(triad, suite):
+    member = triad.member_a
+    member.user.language = "uk"
+    member.user.save()
+    customer = renewing(triad.admin_a, suite, language="uk", anniversary_date=AD)
+    english = renewing(triad.admin_a, suite, anniversary_date=AD)
+    renewing(member, suite, anniversary_date=AD + timedelta(days=15))
+    renewal_reminders(on=AD - timedelta(days=30))
+    by_customer = {m.body_text.count(customer.name) > 0: m for m in mails("renewal_reminder")}
+    assert by_customer[True].language == "uk" and customer.name in by_customer[True].subject
+    assert by_customer[False].language == "en" and english.name in by_customer[False].subject
+    (digest,) = mails("renewal_digest")
+    assert digest.to_email == member.user.email and digest.language == "uk"
+    assert '<html lang="uk">' in digest.body_html and "customers/" in digest.body_text
+
+
+def test_plain_text_subjects_are_not_html_escaped(triad, suite):
+    renewing(triad.member_a, suite, name='O\'Brien & "Sons"', anniversary_date=AD)
+    renewal_reminders(on=AD - timedelta(days=30))
+    (reminder,) = mails("renewal_reminder")
+    assert reminder.subject == 'O\'Brien & "Sons": your subscriptions renew on May 20, 2027'
+    assert "O&#x27;Brien &amp; &quot;Sons&quot;" in reminder.body_html
+
+
+def _every_kind(triad, suite, count: int) -> None:
+    for index in range(count):
+        member = triad.member_a if index % 2 else triad.admin_a
+        for days in (45, 30, 7, 0, -24):
+            renewing(member, suite, quantity=1 + index, anniversary_date=AD + timedelta(days=days))
+
+
+def test_the_statements_do_not_grow_with_the_customers(triad, suite):
+    _every_kind(triad, suite, 3)
+    with CaptureQueriesContext(connection) as few:
+        renewal_reminders(on=AD)
+    sent = OutboxMessage.objects.count()
+    _every_kind(triad, suite, 27)
+    with CaptureQueriesContext(connection) as many:
+        renewal_reminders(on=AD)
+    # Two digests (two managing members) the first time; none the second: one per member and day.
+    assert (sent, OutboxMessage.objects.count() - sent) == (4 * 3 + 2, 4 * 27)
+    assert len(many) == len(few)
+
+
+def test_the_bulk_auto_renewal_quotes_equal_renewal_quote(triad, suite):
+    photo, flat = ProductFactory(name="Photo"), ProductFactory(name="Flat", prices=False)
+    Price.objects.create(product=flat, segment="COM", level="01", unit_price=Decimal("33.33"))
+    consumable = ProductFactory(name="Stock", is_consumable=True)
+    plain = renewing(triad.member_a, suite, quantity=9)
+    LicencePoolFactory(customer=plain, product=consumable, fulfilled=5)
+    changed = renewing(triad.member_a, suite, quantity=30)
+    LicencePoolFactory(customer=changed, product=photo, fulfilled=30)
+    LicencePoolFactory(customer=changed, product=flat, fulfilled=2)
+    settings = AutoRenewal.objects.create(
+        reseller=triad.reseller_a, customer=changed, updated_at=timezone.now(), updated_by=triad.member_a.user
+    )
+    AutoRenewalLine.objects.create(auto_renewal=settings, product=photo, quantity=0)  # left out
+    AutoRenewalLine.objects.create(auto_renewal=settings, product=suite, quantity=120)
+    committed = renewing(triad.member_a, suite, quantity=12, vip_select_level="02")
+    ThreeYearCommitFactory(customer=committed, status=ThreeYearCommitStatus.COMMITTED, level="12")
+    Customer.objects.filter(pk=committed.pk).update(three_year_commit_status=ThreeYearCommitStatus.COMMITTED)
+    education = renewing(triad.member_a, suite, quantity=55, segment="EDU")
+    empty = CustomerFactory(managed_by=triad.member_a, anniversary_date=AD)
+    customers = list(Customer.objects.filter(pk__in=[c.pk for c in (plain, changed, committed, education, empty)]))
+    quotes = selectors.auto_renewal_quotes(customers)
+    assert set(quotes) == {plain.pk, changed.pk, committed.pk, education.pk}
+    for customer in customers[:4]:
+        expected = selectors.renewal_quote(customer, selectors.auto_renewal_lines(customer))
+        got = quotes[customer.pk]
+        assert (got.level, got.total) == (expected.level, expected.total)
+        assert [(line.product, line.quantity, line.unit_price, line.line_total) for line in got.lines] == [
+            (line.product, line.quantity, line.unit_price, line.line_total) for line in expected.lines
+        ]
+    assert quotes[changed.pk].level == "04" and quotes[committed.pk].level == "12"
