@@ -15,7 +15,7 @@ from console.audit.models import AuditEvent
 from console.clock import today
 from customers.forms import LANGUAGES, CustomerInviteForm, ReminderForm
 from customers.models import AnniversarySource, Customer, CustomerType, InvitationStatus, ThreeYearCommitStatus
-from customers.rules import CustomerFilter, customer_flags_for
+from customers.rules import CustomerFilter, RenewalState, customer_flags_for, renewal_state_for
 from customers.selectors import SORTS
 from purchase_auth.forms import PurchaseAuthorizationForm
 from purchase_auth.models import (
@@ -79,6 +79,7 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
     managed_by = serializers.EmailField(source="managed_by.user.email", read_only=True)
     contract_owner = serializers.SerializerMethodField()
     flags = serializers.SerializerMethodField(help_text="The list filters this customer is in, and 'suspended'.")
+    renewal_state = serializers.SerializerMethodField(help_text="REN-8: the renewal state of the current term.")
 
     class Meta:
         model = Customer
@@ -109,6 +110,7 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
             "vip_select_level",
             "three_year_commit_status",
             "flags",
+            "renewal_state",
             "created_at",
         ]
         read_only_fields = fields
@@ -120,7 +122,12 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=FLAGS)))
     def get_flags(self, customer: Customer) -> list[str]:
         on = self.context.get("on") or today()
-        return [str(flag) for flag, on_ in customer_flags_for(customer, on).items() if on_]
+        flags = customer_flags_for(customer, on)
+        return [str(flag) for flag in FLAGS if flags.get(flag)]
+
+    @extend_schema_field(serializers.ChoiceField(choices=RenewalState.choices))
+    def get_renewal_state(self, customer: Customer) -> str:
+        return renewal_state_for(customer, self.context.get("on") or today())
 
 
 class CustomerPageSerializer(serializers.Serializer[Any]):
