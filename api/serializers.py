@@ -17,6 +17,7 @@ from customers.forms import LANGUAGES, CustomerInviteForm, ReminderForm
 from customers.models import AnniversarySource, Customer, CustomerType, InvitationStatus, ThreeYearCommitStatus
 from customers.rules import CustomerFilter, RenewalState, customer_flags_for, renewal_state_for
 from customers.selectors import SORTS
+from customers.services import INVITE_FIELDS
 from purchase_auth.forms import PurchaseAuthorizationForm
 from purchase_auth.models import (
     ENTERPRISE_MAX_QUANTITY,
@@ -85,20 +86,7 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
         model = Customer
         fields = [
             "vip_id",
-            "name",
-            "name_en",
-            "segment",
-            "type",
-            "country",
-            "region",
-            "city",
-            "address_line1",
-            "address_line2",
-            "postal_code",
-            "contact_first_name",
-            "contact_last_name",
-            "contact_email",
-            "language",
+            *INVITE_FIELDS,
             "invitation_status",
             "invited_at",
             "accepted_at",
