@@ -51,10 +51,13 @@ def team_invite(request: ConsoleRequest) -> HttpResponse:
     return render(request, "console/team_invite.html", {"form": form, "nav": "team"})
 
 
-def _team_action(request: ConsoleRequest, pk: int, action: Callable[[], Membership], success: str) -> HttpResponse:
-    get_object_or_404(Membership, reseller=request.reseller, pk=pk)  # 404 for another reseller's member
+def _team_action(
+    request: ConsoleRequest, pk: int, service: Callable[..., Membership], success: str, **extra: str
+) -> HttpResponse:
+    """Run a team service on member `pk` (404 for another reseller's member) and say how it went."""
+    get_object_or_404(Membership, reseller=request.reseller, pk=pk)
     try:
-        membership = action()
+        membership = service(reseller=request.reseller, actor=request.user, membership_id=pk, **extra)
     except services.TeamError as error:
         messages.error(request, str(error))
     else:
@@ -65,12 +68,7 @@ def _team_action(request: ConsoleRequest, pk: int, action: Callable[[], Membersh
 @require_POST
 @console_view(read=TEAM_ADMINS, write=TEAM_ADMINS)
 def team_invitation_resend(request: ConsoleRequest, pk: int) -> HttpResponse:
-    return _team_action(
-        request,
-        pk,
-        lambda: services.team_invitation_resend(reseller=request.reseller, actor=request.user, membership_id=pk),
-        _("A new invitation was sent to %(name)s."),
-    )
+    return _team_action(request, pk, services.team_invitation_resend, _("A new invitation was sent to %(name)s."))
 
 
 @require_POST
@@ -82,12 +80,7 @@ def team_member_role(request: ConsoleRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose admin, team member or viewer."))
         return redirect("console:team")
     return _team_action(
-        request,
-        pk,
-        lambda: services.team_member_role_change(
-            reseller=request.reseller, actor=request.user, membership_id=pk, role=form.cleaned_data["role"]
-        ),
-        _("%(name)s’s role was changed."),
+        request, pk, services.team_member_role_change, _("%(name)s’s role was changed."), role=form.cleaned_data["role"]
     )
 
 
@@ -130,12 +123,7 @@ def team_member_remove(request: ConsoleRequest, pk: int) -> HttpResponse:
 @require_POST
 @console_view(read=PRIMARY_ONLY, write=PRIMARY_ONLY)
 def team_primary_handover(request: ConsoleRequest, pk: int) -> HttpResponse:
-    return _team_action(
-        request,
-        pk,
-        lambda: services.primary_admin_handover(reseller=request.reseller, actor=request.user, membership_id=pk),
-        _("%(name)s is now the primary admin."),
-    )
+    return _team_action(request, pk, services.primary_admin_handover, _("%(name)s is now the primary admin."))
 
 
 def team_invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
