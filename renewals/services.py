@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,6 +26,7 @@ from purchase_auth import rules
 from purchase_auth.models import LicencePool, Order, OrderLine, Product
 from purchase_auth.services.common import Line, PurchaseError, check_lines, locked_customer, pool_add
 from purchase_auth.services.orders import order_create
+from purchase_auth.tasks import order_accept_task
 from renewals import selectors
 from renewals.models import AutoRenewal, AutoRenewalLine
 
@@ -187,52 +189,65 @@ def licences_expire(*, on: date) -> dict[str, int]:
 
 def auto_renewals_place(*, on: date) -> dict[str, int]:
     """JOB-1/REN-9: on (or after, within the grace) the Anniversary Date, place the renewal order of
-    every auto-renewing customer that has not renewed. The database allows one auto-renewal order per
-    customer and term (order_one_auto_renewal_per_term), so overlapping runs place it once."""
+    every auto-renewing customer that has not renewed, all at once (JOB-3: the same few statements
+    whatever the number of customers): one query finds and locks them (a concurrent run skips the rows
+    this one holds, then finds their orders), one pass prices them (renewal_quote's rules, in bulk), one
+    INSERT each for orders, lines and audit events. The database allows one auto-renewal order per
+    customer and term (order_one_auto_renewal_per_term): should a run slip past, its insert fails whole
+    and the next run places what is left. Each order is then accepted by its Celery task like any other."""
     grace = timedelta(days=policy("RENEWAL_GRACE_DAYS"))
-    candidates = (
-        Customer.objects.with_scopes_disabled()
-        .filter(removed_at__isnull=True, anniversary_date__lte=on, anniversary_date__gte=on - grace)
-        .filter(licence_pools__fulfilled__gt=0)
-        .exclude(auto_renewal__enabled=False, three_year_commit_status__in=["", *_not_committed()])
-        .distinct()
-        .values_list("pk", flat=True)
+    renewed_already = Order.objects.filter(
+        customer=OuterRef("pk"), auto_renewal=True, renews_ad=OuterRef("anniversary_date")
     )
-    placed = failed = 0
-    for customer_id in list(candidates):
-        try:
-            with transaction.atomic():
-                customer = (
-                    Customer.objects.with_scopes_disabled()
-                    .select_for_update(of=("self",))
-                    .select_related("reseller", "managed_by__user")
-                    .get(pk=customer_id)
-                )
-                ad = customer.anniversary_date
-                if ad is None or not selectors.auto_renewal_enabled(customer) or not ad <= on <= ad + grace:
-                    continue
-                if Order.objects.filter(customer=customer, auto_renewal=True, renews_ad=ad).exists():
-                    continue
-                lines = selectors.auto_renewal_lines(customer)
-                if not lines:
-                    continue
-                quote = selectors.renewal_quote(customer, lines)
-                order_create(
+    switched_off = AutoRenewal.objects.filter(customer=OuterRef("pk"), enabled=False)
+    with_licences = LicencePool.objects.filter(customer=OuterRef("pk"), fulfilled__gt=0)
+    try:
+        with transaction.atomic():
+            customers = list(
+                Customer.objects.with_scopes_disabled()
+                .select_for_update(of=("self",), skip_locked=True)
+                .select_related("reseller", "managed_by__user")
+                .filter(removed_at__isnull=True, anniversary_date__lte=on, anniversary_date__gte=on - grace)
+                .filter(Exists(with_licences))
+                .exclude(Exists(renewed_already))
+                .exclude(Exists(switched_off) & ~Q(three_year_commit_status=ThreeYearCommitStatus.COMMITTED))
+            )
+            quotes = selectors.auto_renewal_quotes(customers)
+            now = timezone.now()
+            placed = [
+                Order(
+                    reseller_id=customer.reseller_id,
                     customer=customer,
-                    actor=None,
-                    lines=quote.lines,
-                    anniversary=ad + relativedelta(months=12),
                     kind=Order.Kind.RENEWAL,
-                    renews_ad=ad,
+                    created_at=now,
+                    created_on=on,
+                    created_by=customer.managed_by.user,
+                    anniversary_date=customer.anniversary_date + relativedelta(months=12),
+                    renews_ad=customer.anniversary_date,
                     auto_renewal=True,
+                    total=quotes[customer.pk].total,
                 )
-                placed += 1
-        except IntegrityError:  # another run placed it: the constraint decided
-            continue
-        except PurchaseError:
-            failed += 1
-    return {"placed": placed, "refused": failed}
-
-
-def _not_committed() -> list[str]:
-    return [status for status in ThreeYearCommitStatus.values if status != ThreeYearCommitStatus.COMMITTED]
+                for customer in customers
+                if customer.pk in quotes and customer.anniversary_date is not None
+            ]
+            Order.objects.bulk_create(placed)
+            lines = []
+            for order in placed:
+                for line in quotes[order.customer_id].lines:
+                    line.order = order
+                    lines.append(line)
+            OrderLine.objects.bulk_create(lines)
+            audit_log_bulk(
+                AuditEntry(
+                    reseller_id=order.reseller_id,
+                    action="order.place",
+                    obj=order,
+                    changes={"kind": [None, order.kind], "status": [None, order.status], "total": [None, order.total]},
+                )
+                for order in placed
+            )
+            for order in placed:
+                transaction.on_commit(partial(order_accept_task.delay, order.pk), robust=True)
+    except IntegrityError:  # another run's order for one of these terms (or a clashing number): next run
+        return {"placed": 0, "refused": 0}
+    return {"placed": len(placed), "refused": len(customers) - len(placed)}

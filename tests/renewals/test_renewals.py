@@ -12,6 +12,7 @@ import pytest
 import time_machine
 from dateutil.relativedelta import relativedelta
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
@@ -224,3 +225,23 @@ def test_acceptance_of_an_unknown_kind_of_order_fails_cleanly(triad, customer, p
     Order.objects.filter(pk=order.pk).update(status=Order.Status.OPEN, kind="other")
     accepted = order_acceptance.order_accept(order_id=order.pk)
     assert accepted is not None and accepted.status == Order.Status.FAILED
+
+
+def _auto_renewal_statements(triad, product, count: int, django_capture_on_commit_callbacks) -> int:
+    ad = date(2027, 6, 1)
+    for _ in range(count):
+        customer = CustomerFactory(managed_by=triad.member_a, segment="COM", anniversary_date=ad, has_products=True)
+        LicencePool.objects.create(customer=customer, product=product, fulfilled=5)
+    with CaptureQueriesContext(connection) as queries:
+        placed = services.auto_renewals_place(on=ad)["placed"]
+    assert placed == count
+    return len(queries)
+
+
+def test_auto_renewal_orders_take_the_same_statements_for_3_or_12_customers(
+    triad, product, django_capture_on_commit_callbacks
+):
+    """JOB-3: the step is set-based; the orders' acceptance runs afterwards in Celery tasks."""
+    few = _auto_renewal_statements(triad, product, 3, django_capture_on_commit_callbacks)
+    many = _auto_renewal_statements(triad, product, 12, django_capture_on_commit_callbacks)
+    assert many == few
