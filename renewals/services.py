@@ -196,10 +196,10 @@ def auto_renewals_place(*, on: date) -> dict[str, int]:
     customer and term (order_one_auto_renewal_per_term): should a run slip past, its insert fails whole
     and the next run places what is left. Each order is then accepted by its Celery task like any other."""
     grace = timedelta(days=policy("RENEWAL_GRACE_DAYS"))
-    renewed_already = Order.objects.filter(
+    renewed_already = Order.objects.with_scopes_disabled().filter(
         customer=OuterRef("pk"), auto_renewal=True, renews_ad=OuterRef("anniversary_date")
     )
-    switched_off = AutoRenewal.objects.filter(customer=OuterRef("pk"), enabled=False)
+    switched_off = AutoRenewal.objects.with_scopes_disabled().filter(customer=OuterRef("pk"), enabled=False)
     with_licences = LicencePool.objects.filter(customer=OuterRef("pk"), fulfilled__gt=0)
     try:
         with transaction.atomic():
