@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 from console.tenancy import PRIMARY_ONLY, WRITERS, console_view
 from customers import exports, geography, selectors, services
+from customers.actions import list_actions
 from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
 from customers.models import Customer
 from customers.rules import CustomerFilter, customer_flags_for
@@ -101,6 +102,7 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         for customer in page.object_list
     ]
     return {
+        "actions": list_actions(can_write=request.membership.can_write),
         "state": state,
         "counts": counts,
         "filters": CustomerFilter.choices,

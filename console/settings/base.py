@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "customers",
     "purchase_auth",
     "renewals",
+    "reseller_change",
     "portal",
     "api",
 ]
@@ -228,6 +229,7 @@ VIP_POLICY = {
     "RETURN_DAYS": env.int("POLICY_RETURN_DAYS", default=14),
     "RESELLER_CHANGE_CODE_HOURS": env.int("POLICY_RESELLER_CHANGE_CODE_HOURS", default=72),
     "RESELLER_CHANGE_CODES_PER_DAY": env.int("POLICY_RESELLER_CHANGE_CODES_PER_DAY", default=5),
+    "RESELLER_CHANGE_FAILURES_PER_HOUR": env.int("POLICY_RESELLER_CHANGE_FAILURES_PER_HOUR", default=5),
     "THREE_YEAR_COMMIT_DAYS": env.int("POLICY_THREE_YEAR_COMMIT_DAYS", default=30),
     "TEAM_INVITATION_DAYS": env.int("POLICY_TEAM_INVITATION_DAYS", default=7),
 }
