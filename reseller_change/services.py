@@ -321,12 +321,9 @@ def change_confirm(*, user: User, customer_id: int, code: str) -> CustomerTransf
     with scopes_disabled(), transaction.atomic():
         _lock_user(user)
         _attempts_check(user, now)
-        customer = (
-            Customer.objects.select_for_update(of=("self",))
-            .select_related("reseller", "managed_by__user")
-            .filter(pk=customer_id, removed_at__isnull=True)
-            .first()
-        )
+        # No joins in the locking query: after waiting for a concurrent change, PostgreSQL re-checks
+        # the locked row against the joined rows it read before, and a moved customer would vanish.
+        customer = Customer.objects.select_for_update().filter(pk=customer_id, removed_at__isnull=True).first()
         if customer is None or not _is_admin(user, customer):
             raise ResellerChangeError(_("This organization does not exist."))
         row = _code_row(customer, code, lock=True)

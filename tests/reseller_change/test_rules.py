@@ -15,6 +15,7 @@ from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
 from console.periodic import periodic_run
 from customers.models import Customer
+from renewals.models import AutoRenewal
 from reseller_change import services
 from reseller_change.models import (
     CODE_ALPHABET,
@@ -26,7 +27,6 @@ from reseller_change.models import (
     new_code,
 )
 from reseller_change.views import neutral_answer
-from renewals.models import AutoRenewal
 from tests.factories import (
     LicencePoolFactory,
     MembershipFactory,
