@@ -3,9 +3,27 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from console.forms import CleanTextMixin
+from console.forms import (
+    CONTROL_CHARACTERS_MESSAGE,
+    LINE_BREAK_MESSAGE,
+    UNREADABLE_TEXT_MESSAGE,
+    CleanTextMixin,
+    has_control_characters,
+)
 from customers.models import VIP_ID_LENGTH
-from reseller_change.models import CODE_ALPHABET, CODE_LENGTH, code_normalise
+from reseller_change.models import CODE_ALPHABET, CODE_LENGTH
+
+
+def _one_plain_line(value: str) -> str:
+    """The house messages for what the format check below would only call wrong (NF-2); spaces go,
+    as people paste codes and IDs with them."""
+    if "\ufffd" in value:
+        raise forms.ValidationError(UNREADABLE_TEXT_MESSAGE, code="invalid_utf8")
+    if "\r" in value or "\n" in value:
+        raise forms.ValidationError(LINE_BREAK_MESSAGE, code="line_break")
+    if has_control_characters(value):
+        raise forms.ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control")
+    return value.replace(" ", "").replace("\t", "")
 
 
 class CodeSendForm(CleanTextMixin, forms.Form):
@@ -25,7 +43,7 @@ class CodeSendForm(CleanTextMixin, forms.Form):
     )
 
     def clean_vip_id(self) -> str:
-        value = "".join(self.cleaned_data["vip_id"].split()).upper()
+        value = _one_plain_line(self.cleaned_data["vip_id"]).upper()
         if len(value) != VIP_ID_LENGTH or set(value) - set("0123456789ABCDEF"):
             raise forms.ValidationError(_("A VIP ID is 20 characters, 0–9 and A–F."))
         return value
@@ -43,7 +61,7 @@ class CodeEnterForm(CleanTextMixin, forms.Form):
     )
 
     def clean_code(self) -> str:
-        value = code_normalise(self.cleaned_data["code"])
+        value = _one_plain_line(self.cleaned_data["code"]).replace("-", "").upper()
         if len(value) != CODE_LENGTH or set(value) - set(CODE_ALPHABET):
             raise forms.ValidationError(_("A code is 8 letters and digits, as in the email (it has no 0, O, 1 or I)."))
         return value

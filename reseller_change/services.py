@@ -196,7 +196,9 @@ class Preview:
 
 
 def _lock_user(user: User) -> None:
-    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+    """Serialise one admin's attempts (RC-6). FOR NO KEY UPDATE: rows that merely reference the user
+    (audit events, purchase authorizations) take KEY SHARE locks on it and must not wait for this."""
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True).first()
 
 
 def _attempts_check(user: User, now: datetime) -> None:
