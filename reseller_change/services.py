@@ -381,12 +381,22 @@ def _move(customer: Customer, row: ResellerChangeCode, user: User, now: datetime
         ],
         actor=user,
     )
-    changes = {
-        "reseller": [from_reseller.reseller_id, to_reseller.reseller_id],
-        "managed_by": [before_manager.user.email, manager.user.email],
-    }
-    audit_log(reseller=from_reseller, actor=user, action="reseller_change.transfer_away", obj=customer, changes=changes)
-    audit_log(reseller=to_reseller, actor=user, action="reseller_change.transfer_in", obj=customer, changes=changes)
+    # Each log names its own team member only: neither reseller learns the other's staff.
+    moved = [from_reseller.reseller_id, to_reseller.reseller_id]
+    audit_log(
+        reseller=from_reseller,
+        actor=user,
+        action="reseller_change.transfer_away",
+        obj=customer,
+        changes={"reseller": moved, "managed_by": [before_manager.user.email, None]},
+    )
+    audit_log(
+        reseller=to_reseller,
+        actor=user,
+        action="reseller_change.transfer_in",
+        obj=customer,
+        changes={"reseller": moved, "managed_by": [None, manager.user.email]},
+    )
     _completed_emails(transfer, before_manager)
     return transfer
 
