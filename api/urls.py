@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
-from api import views
+from api import reseller_change, views
 
 app_name = "api"
 
@@ -31,5 +31,6 @@ urlpatterns = [
     path("products/", views.ProductListView.as_view(), name="products"),
     path("team/", views.TeamView.as_view(), name="team"),
     path("activity/", views.ActivityView.as_view(), name="activity"),
+    path("reseller-change/codes/", reseller_change.ResellerChangeCodesView.as_view(), name="reseller_change_codes"),
     re_path(r"^(?P<path>[\s\S]*)$", views.not_found, name="not_found"),
 ]
