@@ -9,12 +9,37 @@ from django.urls import reverse
 from console.outbox.models import OutboxMessage
 from reseller_change.models import ResellerChangeCode
 from reseller_change.views import neutral_answer
-from tests.api.conftest import api_client, keys  # noqa: F401 - the keys fixture
+from api.models import ApiKey
+from api.services import api_key_create
+from tests.api.conftest import api_client
 from tests.reseller_change.conftest import code_from_outbox
 
 pytestmark = pytest.mark.unscoped
 
 URL = "/api/v1/reseller-change/codes/"
+
+
+@pytest.fixture
+def keys(takeover):
+    """Reseller B's read-write key (`other`, the taking-over side) and a read-only key of B."""
+
+    class Keys:
+        other = api_key_create(
+            reseller=takeover.triad.reseller_b,
+            actor=takeover.triad.member_b.user,
+            name="rw",
+            role=ApiKey.Role.READ_WRITE,
+            expires_at=None,
+        )[1]
+        read_only = api_key_create(
+            reseller=takeover.triad.reseller_b,
+            actor=takeover.triad.member_b.user,
+            name="ro",
+            role=ApiKey.Role.READ_ONLY,
+            expires_at=None,
+        )[1]
+
+    return Keys
 
 
 def test_the_url_is_the_named_route():
