@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from api.models import ApiKey
+from api.services import api_key_create
 from console.outbox.models import OutboxMessage
 from reseller_change.models import ResellerChangeCode
 from reseller_change.views import neutral_answer
-from api.models import ApiKey
-from api.services import api_key_create
 from tests.api.conftest import api_client
 from tests.reseller_change.conftest import code_from_outbox
 
