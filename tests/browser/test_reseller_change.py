@@ -85,8 +85,11 @@ def test_reseller_b_takes_over_a_customer_of_reseller_a(
     OrderLineFactory(order=order, product=ProductFactory(name="Design Suite"), quantity=3)
 
     # 1. Reseller B's member: Customers → Reseller Change for Customer → VIP ID + admin email → Send email.
-    page_b = signed_in_page(triad.member_b)
+    page_b = signed_in_page(triad.member_b, width=PHONE_WIDTH)
     page_b.goto(f"{live_server.url}/customers/")
+    has_no_page_scroll(page_b)  # the Customers page's action buttons wrap on a phone
+    screenshot(page_b, "reseller-change-customers-360")
+    page_b.set_viewport_size({"width": 1280, "height": 800})
     page_b.get_by_role("link", name="Reseller Change for Customer").click()
     expect(page_b.get_by_role("heading", name="Reseller Change for Customer")).to_be_visible()
     expect(page_b.locator("[data-codes-left]")).to_have_text("5 of 5 codes left today.")

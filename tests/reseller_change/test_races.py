@@ -120,3 +120,18 @@ def _fresh_customer(takeover, round_: int) -> Customer:
     )
     CustomerAdmin.objects.create(customer=customer, user=takeover.owner)
     return customer
+
+
+def test_ten_simultaneous_wrong_codes_of_one_admin_record_exactly_five_failures(takeover):
+    from reseller_change.models import ResellerChangeFailure
+
+    url = reverse("portal:reseller_change", args=[takeover.customer.vip_id])
+    results = in_parallel(
+        [lambda client: client.post(url, {"code": "WRNG2345"})] * 10,
+        prepare=lambda i: client_for(takeover.owner),
+    )
+    assert not crashes(results)
+    pages = [r.content.decode() for r in results]
+    assert sum("This code is not right" in p for p in pages) == 5
+    assert sum("Too many wrong codes" in p for p in pages) == 5
+    assert ResellerChangeFailure.objects.filter(user=takeover.owner).count() == 5
