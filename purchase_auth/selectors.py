@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import F, Prefetch, Sum
+from django.db.models import F, Prefetch, QuerySet, Sum
 
+from console.accounts.models import Membership, Reseller
 from console.clock import policy, today
 from customers.models import Customer, ThreeYearCommitStatus
 from customers.rules import RenewalState, payment_state, renewal_state_for, renewal_term_ad, suspended_q
@@ -121,6 +122,21 @@ def orders(*, customer: Customer, on: date | None = None) -> list[Order]:
             order.status == Order.Status.COMPLETE and rules.is_returnable_on(order.created_on, on) and left > 0
         )
     return rows
+
+
+# DASH-1: how far back the failed orders stay on the to-do list.
+FAILED_ORDERS_DAYS = 30
+
+
+def failed_orders(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> QuerySet[Order]:
+    """ORD-8: the reseller's failed orders placed in the last 30 days, newest first (the home page's
+    item and the failed-orders page)."""
+    orders = Order.objects.filter(
+        reseller=reseller, status=Order.Status.FAILED, created_on__gt=on - timedelta(days=FAILED_ORDERS_DAYS)
+    )
+    if managed_by is not None:
+        orders = orders.filter(customer__managed_by=managed_by)
+    return orders.order_by("-created_on", "-id")
 
 
 def three_year_commit(*, customer: Customer) -> ThreeYearCommit | None:
