@@ -8,6 +8,9 @@ lists they link to."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -16,51 +19,66 @@ from django.utils.translation import ngettext
 from console.clock import policy
 from console.home import ROWS_SHOWN, ChartData, ChartSeries, HomeView, TodoFigure, TodoRow
 from customers.home import customer_figures
-from customers.rules import CustomerFilter, RenewalState, filter_q, renewal_state_for
+from customers.models import Customer
+from customers.rules import CustomerFilter, RenewalState, renewal_state_for, renewal_state_q, renewal_term_ad
 from customers.selectors import customers_visible
-from renewals.pipeline import pipeline_month_totals, renewal_pipeline, term_ad_sql
+from renewals.pipeline import pipeline_month_totals, renewal_pipeline
 
 
-def _rows(view: HomeView, customer_filter: str) -> list[TodoRow]:
-    customers = customers_visible(reseller=view.reseller).filter(filter_q(customer_filter, view.on))
+def _customers(view: HomeView, q: Q) -> QuerySet[Customer]:
+    customers = customers_visible(reseller=view.reseller).filter(q)
     if view.managed_by is not None:
         customers = customers.filter(managed_by=view.managed_by)
-    customers = (
-        customers.annotate(rn_ad=term_ad_sql(view.on))
-        .order_by("rn_ad", "id")
-        .only("vip_id", "name", "anniversary_date", "renewed_ad", "renewal_shortfall")[:ROWS_SHOWN]
+    return customers.only("vip_id", "name", "anniversary_date", "renewed_ad", "renewal_shortfall")
+
+
+def _row(view: HomeView, customer: Customer) -> TodoRow:
+    state = renewal_state_for(customer, view.on)
+    term_ad = renewal_term_ad(anniversary_date=customer.anniversary_date, renewed_ad=customer.renewed_ad, on=view.on)
+    days = (term_ad - view.on).days if term_ad else 0
+    if state == RenewalState.IN_GRACE:
+        left = days + policy("RENEWAL_GRACE_DAYS")
+        note = ngettext("In grace · %(days)d day left", "In grace · %(days)d days left", left) % {"days": left}
+    elif state == RenewalState.PARTIAL:
+        note = str(_("Partially renewed"))
+    else:
+        note = ngettext("Anniversary Date in %(days)d day", "Anniversary Date in %(days)d days", days) % {"days": days}
+    url = reverse("customers:detail", args=[customer.vip_id])
+    return TodoRow(customer.name, url, note, urgent=state == RenewalState.IN_GRACE)
+
+
+def _ready_rows(view: HomeView) -> list[TodoRow]:
+    """In grace (the soonest to lapse first), then ready by AD, then partially renewed ones. The AD range
+    is what the two states' rules already say; written out, it lets PostgreSQL walk the AD index and
+    stop after a few rows."""
+    on, grace, window = view.on, policy("RENEWAL_GRACE_DAYS"), policy("RENEWAL_WINDOW_DAYS")
+    in_window = (renewal_state_q(RenewalState.IN_GRACE, on) | renewal_state_q(RenewalState.READY, on)) & Q(
+        anniversary_date__range=(on - timedelta(days=grace), on + timedelta(days=window))
     )
-    grace = policy("RENEWAL_GRACE_DAYS")
-    rows = []
-    for customer in customers:
-        state = renewal_state_for(customer, view.on)
-        days = (customer.rn_ad - view.on).days
-        if state == RenewalState.IN_GRACE:
-            left = days + grace
-            note = ngettext("In grace · %(days)d day left", "In grace · %(days)d days left", left) % {"days": left}
-        elif state == RenewalState.PARTIAL:
-            note = str(_("Partially renewed"))
-        else:
-            note = ngettext("Anniversary Date in %(days)d day", "Anniversary Date in %(days)d days", days) % {
-                "days": days
-            }
-        url = reverse("customers:detail", args=[customer.vip_id])
-        rows.append(TodoRow(customer.name, url, note, urgent=state == RenewalState.IN_GRACE))
-    return rows
+    customers = list(_customers(view, in_window).order_by("anniversary_date", "id")[:ROWS_SHOWN])
+    if len(customers) < ROWS_SHOWN:
+        partial = _customers(view, renewal_state_q(RenewalState.PARTIAL, on)).order_by("renewed_ad", "id")
+        customers += list(partial[: ROWS_SHOWN - len(customers)])
+    return [_row(view, customer) for customer in customers]
+
+
+def _upcoming_rows(view: HomeView) -> list[TodoRow]:
+    customers = _customers(view, renewal_state_q(RenewalState.UPCOMING, view.on)).order_by("anniversary_date", "id")
+    return [_row(view, customer) for customer in customers[:ROWS_SHOWN]]
 
 
 def ready_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-8: in the renewal window or in grace and not fully renewed (the list's Ready for
     Renewal), the soonest to lapse first."""
     count = customer_figures(view)[CustomerFilter.READY]
-    rows = _rows(view, CustomerFilter.READY) if count else []
+    rows = _ready_rows(view) if count else []
     return TodoFigure(count, rows, view.url("customers:list", filter=CustomerFilter.READY))
 
 
 def upcoming_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-1: the renewals notified before the window opens, on the renewals page."""
     count = customer_figures(view)[CustomerFilter.UPCOMING]
-    rows = _rows(view, CustomerFilter.UPCOMING) if count else []
+    rows = _upcoming_rows(view) if count else []
     return TodoFigure(count, rows, view.url("renewal_pages:list", state=RenewalState.UPCOMING))
 
 
