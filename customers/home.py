@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, DateField, F, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -50,22 +50,12 @@ def lapsed_on(anniversary_date: date) -> date:
 
 
 def customer_figures(view: HomeView) -> dict[str, Any]:
-    """The list's filter counts (the same function as the customer list's tabs) and, in the same
-    query, how many customers lapsed in each of the chart's months: every column is in the
-    customer_filter_counts index, so it is one index-only scan."""
-
-    def compute() -> dict[str, Any]:
-        grace = timedelta(days=policy("RENEWAL_GRACE_DAYS") + 1)
-        lapsed = renewal_state_q(RenewalState.LAPSED, view.on)
-        extra = {
-            f"lapsed_{month:%Y_%m}": Count(
-                Value(1), filter=lapsed & Q(anniversary_date__range=(month - grace, _month_end(month) - grace))
-            )
-            for month in month_starts(view.on, back=CHURN_MONTHS - 1)
-        }
-        return customer_counts(reseller=view.reseller, on=view.on, managed_by=view.managed_by, extra=extra)
-
-    return view.shared("customers.figures", compute)
+    """The list's filter counts (the same function as the customer list's tabs: one index-only scan),
+    shared by this app's and the renewals app's items and the customers-by-state chart."""
+    return view.shared(
+        "customers.figures",
+        lambda: customer_counts(reseller=view.reseller, on=view.on, managed_by=view.managed_by),
+    )
 
 
 def _month_end(month: date) -> date:
@@ -184,10 +174,20 @@ def removed_per_month(view: HomeView, months: list[date]) -> dict[date, int]:
 
 
 def lapsed_per_month(view: HomeView, months: list[date]) -> dict[date, int]:
-    """REN-7: customers that did not renew and are lapsed now, by the month their grace ended (from
-    the shared index-only scan)."""
-    figures = customer_figures(view)
-    return {month: figures.get(f"lapsed_{month:%Y_%m}", 0) for month in months}
+    """REN-7: customers that did not renew and are lapsed now, by the month their grace ended (one
+    range of the AD index: the ADs whose grace ended in the chart's months)."""
+    after_grace = timedelta(days=policy("RENEWAL_GRACE_DAYS") + 1)
+    lapsed = _listed(view).filter(
+        renewal_state_q(RenewalState.LAPSED, view.on),
+        anniversary_date__range=(months[0] - after_grace, _month_end(months[-1]) - after_grace),
+    )
+    rows = (
+        lapsed.annotate(month=TruncMonth(F("anniversary_date") + after_grace, output_field=DateField()))
+        .order_by()
+        .values("month")
+        .annotate(n=Count(Value(1)))
+    )
+    return {_as_date(row["month"]): row["n"] for row in rows}
 
 
 def new_per_month(view: HomeView, months: list[date]) -> dict[date, int]:

@@ -56,9 +56,9 @@ def _ready_rows(view: HomeView) -> list[TodoRow]:
         anniversary_date__range=(on - timedelta(days=grace), on + timedelta(days=window))
     )
     customers = list(_customers(view, in_window).order_by("anniversary_date", "id")[:ROWS_SHOWN])
-    if len(customers) < ROWS_SHOWN:
-        partial = _customers(view, renewal_state_q(RenewalState.PARTIAL, on)).order_by("renewed_ad", "id")
-        customers += list(partial[: ROWS_SHOWN - len(customers)])
+    # Always asked, so the page runs the same queries whatever the data (DASH-3).
+    partial = _customers(view, renewal_state_q(RenewalState.PARTIAL, on)).order_by("renewed_ad", "id")
+    customers = (customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN]
     return [_row(view, customer) for customer in customers]
 
 
