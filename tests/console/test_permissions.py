@@ -160,6 +160,7 @@ CONSOLE_URLS: dict[str, Case] = {
     "customers:regions": Case(),
     "renewal_pages:list": Case(),
     "renewal_pages:export": Case(),
+    "order_pages:failed": Case(),
     "customers:invite": Case(get=WRITERS, post=WRITERS, post_data=INVITE_FORM, post_ok=_new_customer),
     "customers:detail": Case(kwargs=_customer_of_a),
     "customers:reminder": Case(

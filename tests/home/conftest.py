@@ -71,9 +71,7 @@ def seed_book(membership: Any, suite: Product, *, prefix: str = "") -> dict[str,
         "upcoming": licensed("Upcoming Org", 40, **accepted),
         "ready": licensed("Ready Org", 10, **accepted),
         "grace": licensed("Grace Org", -5, **accepted),
-        "partial": licensed(
-            "Partial Org", 362, renewed_ad=ON - timedelta(days=3), renewal_shortfall=2, **accepted
-        ),
+        "partial": licensed("Partial Org", 362, renewed_ad=ON - timedelta(days=3), renewal_shortfall=2, **accepted),
         "renewed": licensed("Renewed Org", 360, renewed_ad=ON - timedelta(days=5), **accepted),
         "lapsed": licensed("Lapsed Org", -45, **accepted),
         "long_lapsed": licensed("Long Lapsed Org", -200, **accepted),
