@@ -30,8 +30,12 @@ def suite(db) -> Product:
     return ProductFactory(name="Suite")
 
 
-def seed_book(membership: Any, suite: Product, *, prefix: str = "") -> dict[str, Customer]:
-    """One customer in each state of the home page for `membership`; returns them by state."""
+def seed_book(
+    membership: Any, suite: Product, *, prefix: str = "", on: date = ON, now: datetime = NOW
+) -> dict[str, Customer]:
+    """One customer in each state of the home page for `membership` on the day `on` (at `now`);
+    returns them by state."""
+    ON, NOW = on, now  # noqa: N806 (the same names as the module's fixed day)
 
     def customer(name: str, **fields: Any) -> Customer:
         return CustomerFactory(managed_by=membership, name=f"{prefix}{name}", **fields)
