@@ -22,7 +22,11 @@ class CustomersConfig(AppConfig):
         demo_step("customers", demo_customers_step, order=10)
         home_item_register(
             HomeItem(
-                "past_due", _("Past-due purchase authorizations"), home.past_due_figure, 10, _("Overdue or suspended")
+                "past_due",
+                _("Past-due purchase authorizations"),
+                home.past_due_figure,
+                10,
+                _("Customers whose payment is overdue or suspended, the longest overdue first"),
             )
         )
         home_item_register(
