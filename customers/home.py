@@ -26,6 +26,7 @@ from customers.models import Customer
 from customers.rules import (
     CustomerFilter,
     RenewalState,
+    filter_q,
     invitation_stale_q,
     is_suspended,
     renewal_state_q,
@@ -62,16 +63,12 @@ def _month_end(month: date) -> date:
     return (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def _days(n: int) -> str:
-    return ngettext("%(days)d day", "%(days)d days", n) % {"days": n}
-
-
 def past_due_figure(view: HomeView) -> TodoFigure:
     """DASH-1/PA-2: customers with a past-due purchase authorization, the longest overdue first."""
     count = customer_figures(view)[CustomerFilter.PAST_DUE]
     customers = (
         _listed(view)
-        .filter(open_pa_min_due__lt=view.on)
+        .filter(filter_q(CustomerFilter.PAST_DUE, view.on))
         .order_by("open_pa_min_due", "id")
         .only("vip_id", "name", "open_pa_min_due", "open_pa_min_suspends")[:ROWS_SHOWN]
         if count
