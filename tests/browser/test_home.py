@@ -80,6 +80,12 @@ def test_the_home_page_on_a_phone(
     has_no_page_scroll(page)
     assert not axe_violations(page), describe(axe_violations(page))
     screenshot(page, "home-360")
+    page.locator('[data-item="failed_orders"]').get_by_role("link", name=re.compile("See all")).click()
+    expect(page).to_have_url(re.compile(r"/orders/failed/$"))
+    expect(page.get_by_text("2 orders", exact=True)).to_be_visible()
+    has_no_page_scroll(page)
+    assert not axe_violations(page), describe(axe_violations(page))
+    screenshot(page, "failed-orders-360")
 
 
 def test_without_javascript_the_tables_show_the_figures(
