@@ -44,8 +44,8 @@ logger = logging.getLogger(__name__)
 PAYLOAD_VERSION = "2026-11-30"
 STALE_CLAIM = timedelta(minutes=10)
 
-# HOOK-2: the audit action each event type comes from. Renewal and reseller-change events join when
-# those features land (their services will audit `renewal.*` and `reseller_change.*`).
+# HOOK-2: the audit action each event type comes from. Reseller-change events join when that feature
+# lands (its service will audit `reseller_change.*`).
 EVENT_OF_ACTION = {
     "customer.invite": "customer.invited",
     "customer.accept": "customer.accepted",
@@ -59,8 +59,14 @@ EVENT_OF_ACTION = {
     "order.return": "order.returned",
     "team.join": "team.member_added",
     "team.remove": "team.member_removed",
+    "customer.auto_renewal": "renewal.auto_renewal_changed",  # REN-9
 }
-EVENT_TYPES = sorted(EVENT_OF_ACTION.values())
+# Renewal events read a detail of their audit entry (renewals' services and the job audit them):
+RENEWAL_ORDER_PLACED = "renewal.order_placed"  # order.place of a renewal order, by a user, a key or the job
+RENEWED = "renewal.renewed"  # order.accept of a renewal order (with order.completed): the AD moved
+LAPSED = "renewal.lapsed"  # licences.expire of a customer who did not renew: every licence expired (REN-4)
+LICENCES_EXPIRED = "renewal.licences_expired"  # licences.expire after a partial renewal: the rest expired
+EVENT_TYPES = sorted({*EVENT_OF_ACTION.values(), RENEWAL_ORDER_PLACED, RENEWED, LAPSED, LICENCES_EXPIRED})
 TEST_EVENT = "webhook.test"
 
 
@@ -267,9 +273,24 @@ def _object_data(obj: models.Model) -> dict[str, Any]:
     return {"object": {"type": obj._meta.label_lower, "repr": str(obj)[:200]}}
 
 
+def event_types_of(entry: AuditEntry) -> list[str]:
+    """HOOK-2: the events one audit entry makes (none, one, or for a renewal order's acceptance two)."""
+    types = [EVENT_OF_ACTION[entry.action]] if entry.action in EVENT_OF_ACTION else []
+    obj = entry.obj
+    if isinstance(obj, Order) and obj.kind == Order.Kind.RENEWAL:
+        if entry.action == "order.place":
+            types.append(RENEWAL_ORDER_PLACED)
+        elif entry.action == "order.accept":
+            types.append(RENEWED)
+    elif entry.action == "licences.expire":
+        outcome = (entry.changes.get("renewal") or [None, None])[1]
+        types.append(LAPSED if outcome == "lapsed" else LICENCES_EXPIRED)
+    return types
+
+
 def webhook_events_from_audit(entries: list[AuditEntry]) -> None:
     """Write a delivery for every subscribed active endpoint of every event these audit entries make."""
-    events = [(EVENT_OF_ACTION[e.action], e) for e in entries if e.action in EVENT_OF_ACTION and e.reseller_id]
+    events = [(event_type, e) for e in entries if e.reseller_id for event_type in event_types_of(e)]
     if not events:
         return
     endpoints = list(

@@ -67,6 +67,11 @@ ROUTES: dict[str, Route] = {
     "api:order": Route({"get": 200}, kwargs=_order_of_a),
     "api:order_return": Route({"post": 400}, kwargs=_order_of_a, body={"lines": []}),  # access, not the rule
     "api:licences": Route({"get": 200}, kwargs=_customer_of_a),
+    "api:renewal": Route({"get": 200}, kwargs=_customer_of_a),
+    # A customer without an Anniversary Date has nothing to renew: the rule answers (access, not the rule).
+    "api:renewal_preview": Route({"post": 422}, kwargs=_customer_of_a, body=LINES),
+    "api:renewal_orders": Route({"post": 422}, kwargs=_customer_of_a, body=LINES),
+    "api:auto_renewal": Route({"get": 200, "put": 200}, kwargs=_customer_of_a, body={"enabled": True}),
     "api:products": Route({"get": 200}),
     "api:team": Route({"get": 200}),
     "api:activity": Route({"get": 200}),
