@@ -24,11 +24,13 @@ from api import serializers as s
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.pagination import keyset_page
+from api.permissions import ApiKeyPermission, CreatorRolePermission
 from api.problems import RuleRefused
 from console.accounts.models import Membership, Reseller
 from console.audit.selectors import audit_events_for_reseller
 from console.audit.services import audit_acting_as
 from console.clock import today
+from console.tenancy import TEAM_ADMINS
 from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.models import Customer
@@ -422,6 +424,11 @@ class ActivityPageSerializer(s.serializers.Serializer[Any]):
 
 
 class ActivityView(ResellerApiView):
+    """AUD-2: the activity log, for the roles the console shows it to (team admins), by the key's creator."""
+
+    permission_classes = [ApiKeyPermission, CreatorRolePermission]
+    creator_roles = TEAM_ADMINS
+
     @extend_schema(operation_id="activity_list", parameters=[ActivityQuerySerializer], responses=ActivityPageSerializer)
     def get(self, request: Request) -> Response:
         query = ActivityQuerySerializer(data=_params(request))

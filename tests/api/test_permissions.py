@@ -55,6 +55,7 @@ class Route:
     ok: dict[str, int]  # method → status for the read-write key of reseller A
     kwargs: Kwargs | None = None
     body: dict = field(default_factory=dict)
+    admins_only: bool = False  # the console shows it to team admins only (the key's creator's role counts)
 
 
 ROUTES: dict[str, Route] = {
@@ -74,7 +75,7 @@ ROUTES: dict[str, Route] = {
     "api:auto_renewal": Route({"get": 200, "put": 200}, kwargs=_customer_of_a, body={"enabled": True}),
     "api:products": Route({"get": 200}),
     "api:team": Route({"get": 200}),
-    "api:activity": Route({"get": 200}),
+    "api:activity": Route({"get": 200}, admins_only=True),
 }
 PUBLIC = {"api:schema", "api:docs", "api:redoc"}  # the contract is public (API-4)
 CATCH_ALL = {"api:not_found"}  # any other path under /api/v1/: a 404 problem
@@ -111,6 +112,8 @@ def _expected(who: str, method: str, route: Route) -> int:
     if who == "read_only":
         return 403 if method in WRITES else 200
     if who == "other":  # reseller B's read-write key: A's objects do not exist for it
+        if route.admins_only:
+            return 403  # B's key was created by a team member, not an admin
         return 404 if route.kwargs else route.ok[method]
     return route.ok[method]
 
@@ -177,3 +180,20 @@ def test_a_malformed_or_unknown_key_is_401(db, header):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header.encode().decode("latin-1"))
     assert client.get(reverse("api:team")).status_code == 401
+
+
+@pytest.mark.parametrize(("role", "status"), [("admin", 200), ("member", 403), ("viewer", 403)])
+def test_the_activity_log_answers_only_keys_of_team_admins_as_in_the_console(triad, keys: Keys, role, status):
+    """AUD-2: the console shows the activity log to team admins only (console_view read=TEAM_ADMINS);
+    a key reaches it only while its creator has one of those roles — read-only or read-write alike."""
+    triad.admin_a.role = role
+    triad.admin_a.save()
+    for text in (keys.read_write, keys.read_only):
+        response = api_client(text).get(reverse("api:activity"))
+        assert response.status_code == status
+        if status == 403:
+            assert response["Content-Type"] == "application/problem+json"
+            assert "must be an admin of the team" in response.json()["detail"]
+        assert api_client(text).get(reverse("api:team")).status_code == 200  # other reads still answer
+    console = triad.client_for(triad.admin_a).get(reverse("console:activity"))
+    assert console.status_code == status  # the same answer as the console's own page
