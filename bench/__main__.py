@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     import time_machine
 
-    from bench import build, database, export, listpage, renewalspage, report
+    from bench import apipage, build, database, export, listpage, renewalspage, report
 
     meta = build.ensure(rebuild=args.rebuild, progress=progress)
     machine_start = report.machine()
@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
             min_runs=min(5, args.runs),
             progress=progress,
         )
+        progress("Customer list API (a key of the big reseller's team member) …")
+        api_list = apipage.run(login_email=meta["login_email"], warmups=args.warmups, runs=args.runs,
+                               budget_s=args.budget, min_runs=min(5, args.runs), progress=progress)  # fmt: skip
         progress("Query counts of the same variants for a reseller with 1,000 customers …")
         small = listpage.client_for(export.login_for_small(meta))
         for variant in variants:
@@ -116,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             "target_ms": renewalspage.TARGET_MS,
             "variants": [{"label": v.label, "params": v.params, **v.result} for v in renewal_variants],
         },
+        "api": {"target_ms": listpage.TARGET_MS, "variants": api_list},
         "export": exported,
         "job": job_result,
         "index_sizes": database.index_sizes("customers_customer"),
@@ -125,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         report.targets(list_results, exported)
         + report.renewals_targets(results["renewals"]["variants"], renewalspage.TARGET_MS)
         + report.job_targets(job_result)
+        + apipage.targets(api_list)
     )
     path = report.write(results)
     report.print_table(results, path)
