@@ -4,46 +4,16 @@ entry here makes test_every_api_route_is_covered fail."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from tests.api.conftest import Keys, api_client
-from tests.conftest import Triad
-from tests.factories import CustomerFactory, OrderFactory, ProductFactory, PurchaseAuthorizationFactory
+from tests.factories import ProductFactory
+from tests.matrix import Kwargs, customer_of_a, invite, order_of_a, pa_of_a, url_names
 
-Kwargs = Callable[[Triad], dict]
-
-
-def _customer_of_a(triad: Triad) -> dict:
-    return {"vip_id": CustomerFactory(managed_by=triad.member_a).vip_id}
-
-
-def _pa_of_a(triad: Triad) -> dict:
-    pa = PurchaseAuthorizationFactory(customer__managed_by=triad.member_a)
-    return {"vip_id": pa.customer.vip_id, "number": pa.number}
-
-
-def _order_of_a(triad: Triad) -> dict:
-    order = OrderFactory(customer__managed_by=triad.member_a)
-    return {"vip_id": order.customer.vip_id, "number": order.number}
-
-
-INVITE = {
-    "name": "Matrix Api Org",
-    "segment": "COM",
-    "type": "TEAM",
-    "country": "US",
-    "region": "US-CA",
-    "city": "San Jose",
-    "address_line1": "1 Main St",
-    "postal_code": "95113",
-    "contact_first_name": "Ann",
-    "contact_last_name": "Lee",
-    "contact_email": "ann@api-matrix.example",
-}
+INVITE = invite(name="Matrix Api Org", contact_email="ann@api-matrix.example")
 LINES = {"lines": [{"product": "MATRIX-T", "quantity": 2}]}
 
 
@@ -60,19 +30,19 @@ class Route:
 
 ROUTES: dict[str, Route] = {
     "api:customers": Route({"get": 200, "post": 201}, body=INVITE),
-    "api:customer": Route({"get": 200, "delete": 204}, kwargs=_customer_of_a),
-    "api:customer_reminder": Route({"post": 200}, kwargs=_customer_of_a),
-    "api:purchase_authorizations": Route({"get": 200, "post": 201}, kwargs=_customer_of_a, body=LINES),
-    "api:purchase_authorization_cancel": Route({"post": 200}, kwargs=_pa_of_a),
-    "api:orders": Route({"get": 200, "post": 201}, kwargs=_customer_of_a, body=LINES),
-    "api:order": Route({"get": 200}, kwargs=_order_of_a),
-    "api:order_return": Route({"post": 400}, kwargs=_order_of_a, body={"lines": []}),  # access, not the rule
-    "api:licences": Route({"get": 200}, kwargs=_customer_of_a),
-    "api:renewal": Route({"get": 200}, kwargs=_customer_of_a),
+    "api:customer": Route({"get": 200, "delete": 204}, kwargs=customer_of_a),
+    "api:customer_reminder": Route({"post": 200}, kwargs=customer_of_a),
+    "api:purchase_authorizations": Route({"get": 200, "post": 201}, kwargs=customer_of_a, body=LINES),
+    "api:purchase_authorization_cancel": Route({"post": 200}, kwargs=pa_of_a),
+    "api:orders": Route({"get": 200, "post": 201}, kwargs=customer_of_a, body=LINES),
+    "api:order": Route({"get": 200}, kwargs=order_of_a),
+    "api:order_return": Route({"post": 400}, kwargs=order_of_a, body={"lines": []}),  # access, not the rule
+    "api:licences": Route({"get": 200}, kwargs=customer_of_a),
+    "api:renewal": Route({"get": 200}, kwargs=customer_of_a),
     # A customer without an Anniversary Date has nothing to renew: the rule answers (access, not the rule).
-    "api:renewal_preview": Route({"post": 422}, kwargs=_customer_of_a, body=LINES),
-    "api:renewal_orders": Route({"post": 422}, kwargs=_customer_of_a, body=LINES),
-    "api:auto_renewal": Route({"get": 200, "put": 200}, kwargs=_customer_of_a, body={"enabled": True}),
+    "api:renewal_preview": Route({"post": 422}, kwargs=customer_of_a, body=LINES),
+    "api:renewal_orders": Route({"post": 422}, kwargs=customer_of_a, body=LINES),
+    "api:auto_renewal": Route({"get": 200, "put": 200}, kwargs=customer_of_a, body={"enabled": True}),
     "api:products": Route({"get": 200}),
     "api:team": Route({"get": 200}),
     "api:activity": Route({"get": 200}, admins_only=True),
@@ -82,20 +52,8 @@ CATCH_ALL = {"api:not_found"}  # any other path under /api/v1/: a 404 problem
 WRITES = {"post", "put", "patch", "delete"}
 
 
-def _names(patterns: list, namespace: str = "") -> set[str]:
-    names: set[str] = set()
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            names |= _names(
-                pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            )
-        elif isinstance(pattern, URLPattern):
-            names.add(f"{namespace}{pattern.name}")
-    return names
-
-
 def test_every_api_route_is_covered():
-    api = {name for name in _names(get_resolver().url_patterns) if name.startswith("api:")}
+    api = {name for name in url_names(get_resolver().url_patterns) if name.startswith("api:")}
     assert api == set(ROUTES) | PUBLIC | CATCH_ALL
 
 
