@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     import time_machine
 
-    from bench import build, database, export, homepage, listpage, renewalspage, report
+    from bench import apipage, build, database, export, homepage, listpage, renewalspage, report
 
     meta = build.ensure(rebuild=args.rebuild, progress=progress)
 
@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             progress=progress,
         )
         home_variants = home_stage()
+        progress("Customer list API (a key of the big reseller's team member) …")
+        api_list = apipage.run(login_email=meta["login_email"], warmups=args.warmups, runs=args.runs,
+                               budget_s=args.budget, min_runs=min(5, args.runs), progress=progress)  # fmt: skip
         progress("Query counts of the same variants for a reseller with 1,000 customers …")
         small = listpage.client_for(export.login_for_small(meta))
         for variant in variants:
@@ -141,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             "target_ms": homepage.TARGET_MS,
             "variants": [{"label": v.label, "params": v.params, **v.result} for v in home_variants],
         },
+        "api": {"target_ms": listpage.TARGET_MS, "variants": api_list},
         "export": exported,
         "job": job_result,
         "index_sizes": database.index_sizes("customers_customer"),
@@ -151,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         + report.renewals_targets(results["renewals"]["variants"], renewalspage.TARGET_MS)
         + report.home_targets(results["home"]["variants"], homepage.TARGET_MS)
         + report.job_targets(job_result)
+        + apipage.targets(api_list)
     )
     path = report.write(results)
     report.print_table(results, path)

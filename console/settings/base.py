@@ -266,7 +266,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CustomerTypeEnum": "customers.models.CustomerType"},
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerTypeEnum": "customers.models.CustomerType",
+        "RenewalStateEnum": "customers.rules.RenewalState",
+    },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "OAS_VERSION": "3.1.0",  # for the `webhooks` section (HOOK-2)
     "WEBHOOKS": "api.webhook_schema.WEBHOOKS",
