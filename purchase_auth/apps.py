@@ -8,10 +8,11 @@ class PurchaseAuthConfig(AppConfig):
 
     def ready(self) -> None:
         from console.demo import demo_step
+        from console.home import HomeItem, home_item_register
         from console.periodic import periodic_step
         from customers.actions import customer_move_register
         from customers.sections import DetailSection, detail_section_register
-        from purchase_auth import views
+        from purchase_auth import home, views
         from purchase_auth.demo import demo_purchasing_step
         from purchase_auth.services.purchase_authorizations import purchase_authorizations_refresh
         from purchase_auth.services.three_year_commit import three_year_commits_move, three_year_commits_refresh
@@ -38,3 +39,6 @@ class PurchaseAuthConfig(AppConfig):
         demo_step("purchasing", demo_purchasing_step, order=20)
         # RC-5: a three-year commit carries over unchanged to the customer's new reseller.
         customer_move_register("three_year_commit", three_year_commits_move)
+        home_item_register(
+            HomeItem("failed_orders", _("Failed orders"), home.failed_orders_figure, 50, _("In the last 30 days"))
+        )
