@@ -10,7 +10,9 @@ class ResellerChangeConfig(AppConfig):
         from console.demo import demo_step
         from console.periodic import periodic_step
         from customers.actions import ListAction, list_action_register
+        from customers.home import LostKind, lost_customers_register
         from reseller_change.demo import demo_reseller_change_step
+        from reseller_change.home import transferred_away_per_month
         from reseller_change.services import codes_expire
 
         list_action_register(
@@ -34,4 +36,5 @@ class ResellerChangeConfig(AppConfig):
             )
         )
         periodic_step("reseller_change_codes", codes_expire, order=60)
+        lost_customers_register(LostKind("transferred_away", _("Transferred away"), transferred_away_per_month, 30))
         demo_step("reseller_change", demo_reseller_change_step, order=40)

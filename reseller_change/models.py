@@ -137,6 +137,10 @@ class CustomerTransfer(models.Model):
     # RC-3: one code moves one customer once; the database refuses a second transfer with it.
     code = models.OneToOneField(ResellerChangeCode, on_delete=models.PROTECT, related_name="transfer")
     managed_by = models.ForeignKey("accounts.Membership", on_delete=models.PROTECT, related_name="+")
+    # Who managed it at the old reseller: that member's *Managed by me* view counts it as lost (DASH-2).
+    previous_manager = models.ForeignKey(
+        "accounts.Membership", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     transferred_at = models.DateTimeField(_("transferred"))
 

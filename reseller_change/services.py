@@ -364,6 +364,7 @@ def _move(customer: Customer, row: ResellerChangeCode, user: User, now: datetime
         to_reseller=to_reseller,
         code=row,
         managed_by=manager,
+        previous_manager=before_manager,
         confirmed_by=user,
         transferred_at=now,
     )

@@ -332,6 +332,7 @@ class CustomerTransferFactory(factory.django.DjangoModelFactory):
     from_reseller = factory.SelfAttribute("customer.reseller")
     to_reseller = factory.SelfAttribute("code.reseller")
     managed_by = factory.SelfAttribute("code.sent_by")
+    previous_manager = factory.SelfAttribute("customer.managed_by")
     confirmed_by = factory.SubFactory(UserFactory)
     transferred_at = factory.LazyFunction(timezone.now)
 

@@ -139,3 +139,18 @@ def test_the_api_of_the_old_reseller_does_not_know_the_customer(moved):
         reverse("api:purchase_authorizations", args=[vip_id]),
     ):
         assert api.get(url).status_code == 404, url
+
+
+def test_the_old_resellers_home_counts_it_as_transferred_away_in_the_churn_chart(moved):
+    from tests.home.conftest import chart_rows
+
+    takeover, _order, _pa = moved
+    triad = takeover.triad
+    rows = chart_rows(triad.client_for(triad.member_a).get(reverse("console:home")), "new_and_lost")
+    assert rows[-1][2][-1] == "1"  # this month: one customer transferred away (the last series)
+    mine = chart_rows(triad.client_for(triad.member_a).get(reverse("console:home"), {"mine": "on"}), "new_and_lost")
+    assert mine[-1][2][-1] == "1"  # member A managed it
+    other = chart_rows(triad.client_for(triad.admin_a).get(reverse("console:home"), {"mine": "on"}), "new_and_lost")
+    assert other[-1][2][-1] == "0"
+    gained = chart_rows(triad.client_for(triad.member_b).get(reverse("console:home")), "new_and_lost")
+    assert gained[-1][2][-1] == "0"
