@@ -58,5 +58,10 @@ def demo_reseller_change_step(run: DemoRun) -> None:
         CustomerAdmin.objects.create(customer=customer, user=admin)
     run.counts["reseller_change"] = 1 if created else 0
     run.logins.append(
-        (f"{customer.name} (VIP ID {customer.vip_id})", "Customer admin", f"{DEMO_ADMIN_EMAIL}  (member portal)")
+        (
+            customer.name,
+            "Customer admin",
+            f"{DEMO_ADMIN_EMAIL}  (member portal /portal/; VIP ID {customer.vip_id}, "
+            f"which {new.name} can take over with a reseller change code)",
+        )
     )
