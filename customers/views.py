@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Value, Window
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -280,15 +280,21 @@ def customer_remove(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     customer = _customer_to_change(request, vip_id)
     if isinstance(customer, HttpResponse):
         return customer
+    # The trash can of a list row sends the list's query string, so the user lands on the same view.
+    from_list = "back" in request.POST
+    back = reverse("customers:list")
+    if from_list:
+        back += "?" + QueryDict(request.POST["back"]).urlencode()
     try:
         services.customer_remove(reseller=request.reseller, actor=request.user, vip_id=vip_id)
     except services.CustomerRemoved:
-        return _removed(request, customer)
+        messages.info(request, services.removed_message(customer))
+        return redirect(back)
     except services.CustomerError as error:
         messages.error(request, str(error))
-        return redirect("customers:detail", vip_id=vip_id)
+        return redirect(back if from_list else reverse("customers:detail", args=[vip_id]))
     messages.success(request, _("%(name)s was removed.") % {"name": customer.name})
-    return redirect(reverse("customers:list"))
+    return redirect(back)
 
 
 @require_POST

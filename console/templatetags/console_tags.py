@@ -35,6 +35,23 @@ def sort_header(context: dict[str, Any], key: str, label: str) -> dict[str, Any]
     return {"label": label, "query": query.urlencode(), "active": active, "aria": aria, "state": state}
 
 
+PAGE_SIZES = (25, 50, 100)
+
+
+@register.inclusion_tag("includes/page_size.html", takes_context=True)
+def page_size(context: dict[str, Any], page: Any) -> dict[str, Any]:
+    """The page-size choice under a paginated list: a GET form keeping the rest of the list's state (its
+    other parameters as hidden fields) and starting again at page 1. Each list's form reads `per_page`
+    and falls back to 25 for anything but 25, 50 or 100."""
+    keep = [
+        (name, value)
+        for name, values in context["request"].GET.lists()
+        if name not in {"page", "per_page", "format"}
+        for value in values
+    ]
+    return {"keep": keep, "sizes": PAGE_SIZES, "current": page.paginator.per_page, "show": page.paginator.count > 25}
+
+
 @register.inclusion_tag("includes/breadcrumb.html")
 def breadcrumb(*trail: str, here: str) -> dict[str, Any]:
     """The page's place in the console: `trail` is the pages above it, top first, as URL and label pairs
