@@ -12,6 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from console.audit.selectors import audit_events_for_object
@@ -31,6 +32,26 @@ from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm,
 from customers.models import Customer
 from customers.rules import CustomerFilter, customer_flags_for
 from customers.sections import detail_tabs, overview_parts
+
+# The columns a card list can be sorted by on a phone, where the table's headers are not shown (NF-6).
+SORT_LABELS = {
+    "name": gettext_lazy("Organization"),
+    "vip_id": gettext_lazy("VIP ID"),
+    "anniversary": gettext_lazy("Anniversary Date"),
+    "managed_by": gettext_lazy("Managed by"),
+    "status": gettext_lazy("Invitation"),
+    "segment": gettext_lazy("Segment"),
+    "type": gettext_lazy("Type"),
+    "vip_select": gettext_lazy("VIP Select"),
+}
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    choices = []
+    for key, label in SORT_LABELS.items():
+        choices.append((key, _("%(column)s, ascending") % {"column": label}))
+        choices.append((f"-{key}", _("%(column)s, descending") % {"column": label}))
+    return choices
 
 
 class KnownCountPaginator(Paginator):
@@ -108,6 +129,8 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         "rows": rows,
         "nav": "customers",
         "sorts": selectors.SORTS,
+        "sort_choices": _sort_choices(),
+        "sort_value": ("-" if state["descending"] else "") + state["sort"],
         "short_query": bool(typed) and not state["q"] and len(typed) < 3,
         # NF-2: a search that cannot be used (too long, control characters, invalid UTF-8) says why
         "query_error": form.errors["q"][0] if "q" in form.errors else "",

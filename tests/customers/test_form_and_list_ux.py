@@ -175,3 +175,16 @@ def test_a_hostile_back_parameter_stays_on_the_customer_list(triad, member_clien
     )
     assert response.status_code == 302 and response.url.startswith(reverse("customers:list") + "?")
     assert "\n" not in response.url and "evil.example/" not in response.url.split("?")[0]
+
+
+def test_the_cards_on_a_phone_can_be_sorted_without_the_table_headers(triad, member_client):
+    CustomerFactory(managed_by=triad.member_a, name="Alpha Org")
+    CustomerFactory(managed_by=triad.member_a, name="Omega Org")
+    response = member_client.get(reverse("customers:list"), {"sort": "-name", "filter": "all", "sort_x": "1"})
+    page = response.content.decode()
+    form = page[page.index('class="d-flex d-md-none align-items-center gap-2 mb-2 card-sort"') :]
+    form = form[: form.index("</form>")]
+    assert '<option value="-name" selected>Organization, descending</option>' in form
+    assert '<option value="anniversary">Anniversary Date, ascending</option>' in form
+    assert '<input type="hidden" name="filter" value="all">' in form
+    assert _names(response) == ["Omega Org", "Alpha Org"]
