@@ -257,7 +257,8 @@ def test_a_pa_past_its_due_date_is_overdue_and_blocks_another_request(
     page.locator("#id_lines-0-quantity").fill("2")
     page.get_by_role("button", name="Create purchase authorization").click()
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/purchase-authorizations/new/")
-    expect(page.get_by_role("alert")).to_have_text(
+    expect(page.get_by_role("alert")).to_be_focused()  # the error summary (NF-6)
+    expect(page.get_by_role("alert")).to_contain_text(
         f"{CUSTOMER_NAME} has a past-due purchase authorization: place its order before requesting more."
     )
     # What was typed is still there.
