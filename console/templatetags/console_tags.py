@@ -79,7 +79,7 @@ PAGE_SIZES = (25, 50, 100)
 def page_size(context: dict[str, Any], page: Any) -> dict[str, Any]:
     """The page-size choice under a paginated list: a GET form keeping the rest of the list's state (its
     other parameters as hidden fields) and starting again at page 1. Each list's form reads `per_page`
-    and falls back to 25 for anything but 25, 50 or 100."""
+    and falls back to its default for anything but 25, 50 or 100."""
     keep = [
         (name, value)
         for name, values in context["request"].GET.lists()

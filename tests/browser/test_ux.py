@@ -19,6 +19,7 @@ from customers.models import Customer
 from purchase_auth.models import Order
 from purchase_auth.services import order_acceptance, orders
 from purchase_auth.services.common import Line
+from tests.browser.test_accessibility import axe_violations, describe
 from tests.conftest import Triad
 from tests.factories import CustomerFactory, ProductFactory
 
@@ -69,6 +70,7 @@ def test_invite_form_counts_characters_and_its_error_summary_takes_the_focus_and
     expect(summary).to_contain_text("This can have at most 80 characters and has 96. Nothing was cut: shorten it.")
     expect(name).to_have_value(NAME_96)  # nothing lost on the way back
     screenshot(page, "ux-invite-error-summary")
+    assert not axe_violations(page), describe(axe_violations(page))
 
     summary.get_by_role("link", name=re.compile(r"^Organization name: This can have at most 80")).click()
     expect(name).to_be_focused()
@@ -144,6 +146,7 @@ def test_an_order_shows_its_prices_before_it_is_placed(
     expect(total).to_have_text("360.00 USD")  # 3 × 120.00, 12 months to a first Anniversary Date
     previewed = total.get_attribute("data-quote-total")
     assert not Order.objects.exists()
+    assert not axe_violations(page), describe(axe_violations(page))
     screenshot(page, "ux-order-preview")
     page.get_by_role("button", name="Place order").click()
 
@@ -201,6 +204,7 @@ def test_at_360px_the_customer_list_is_cards_with_the_first_customer_on_the_firs
     expect(card.locator(".badge").first).to_be_visible()
     expect(card.get_by_role("button", name=f"Remove {first.name}")).to_be_visible()
     expect(page.get_by_role("link", name="Past Due Co")).to_be_visible()
+    assert not axe_violations(page), describe(axe_violations(page))
 
     # The rail is one button; it opens with the keyboard.
     expect(page.get_by_role("navigation", name="Customer filters")).to_be_hidden()
@@ -270,6 +274,7 @@ def test_screenshots_of_the_customer_details_and_renewals_page(
         box = row.bounding_box()
         assert box is not None and box["y"] < 740, "the first renewal is below the first screen"
         expect(page.get_by_role("navigation", name="Renewal filters")).to_be_hidden()
+        assert not axe_violations(page), describe(axe_violations(page))
     else:
         widths = page.locator(".renewal-table").evaluate(
             "el => [el.parentElement.scrollWidth, el.parentElement.clientWidth]"
