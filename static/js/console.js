@@ -8,10 +8,11 @@ document.addEventListener("submit", (event) => {
 
 // NF-6: the error summary at the top of a form takes the focus, and each of its links moves the focus to
 // its field (a plain #fragment would only scroll there).
+// Without errors, a section the answer is about (a preview, a confirmation: data-takes-focus) takes it.
 document.addEventListener("DOMContentLoaded", () => {
-  const summary = document.querySelector("[data-error-summary]");
-  if (summary instanceof HTMLElement) {
-    summary.focus();
+  const target = document.querySelector("[data-error-summary]") ?? document.querySelector("[data-takes-focus]");
+  if (target instanceof HTMLElement) {
+    target.focus();
   }
 });
 document.addEventListener("click", (event) => {

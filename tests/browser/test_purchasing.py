@@ -403,6 +403,7 @@ def test_member_returns_part_of_an_order_within_14_days(
     # The credit is shown first, and nothing is returned until it is confirmed.
     page.get_by_role("button", name="Check the credit").click()
     confirm = page.get_by_role("region", name="Confirm the return")
+    expect(confirm).to_be_focused()
     expect(confirm).to_contain_text("2 × Design Suite: credit 240.00 USD")
     expect(confirm.locator("[data-credit]")).to_have_text("240.00 USD")
     assert not order.returns.exists()

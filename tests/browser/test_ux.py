@@ -140,6 +140,7 @@ def test_an_order_shows_its_prices_before_it_is_placed(
     page.get_by_label("Quantity, line 1").fill("3")
     page.get_by_role("button", name="Preview prices").click()
 
+    expect(page.locator("#order-preview")).to_be_focused()  # the answer to "Preview prices" takes the focus
     preview = page.get_by_role("region", name="Order preview")
     expect(preview.locator("[data-quote-product=SUITE-T]")).to_contain_text("3 × Design Suite")
     total = page.locator("[data-quote-total]")
