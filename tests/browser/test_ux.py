@@ -177,7 +177,8 @@ def _customers(triad: Triad) -> Customer:
     CustomerFactory(
         managed_by=triad.member_a, name="Past Due Co", has_products=True, open_pa_min_due=on - timedelta(days=40)
     )
-    for index in range(8):
+    CustomerFactory(managed_by=triad.member_a, name="ÜberlangeorganisationsbezeichnungsgesellschaftmbH")
+    for index in range(7):
         CustomerFactory(managed_by=triad.member_a, name=f"Zebra Trading {index}", has_products=True)
     return first
 
