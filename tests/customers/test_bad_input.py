@@ -840,6 +840,7 @@ HOSTILE_LIST_PARAMETERS = [
 DEFAULT_STATE = {
     "filter": "all",
     "mine": False,
+    "invitation": "",
     "q": "",
     "sort": "name",
     "descending": False,
