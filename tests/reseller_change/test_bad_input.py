@@ -19,14 +19,14 @@ CODE_FORMAT = "A code is 8 letters and digits, as in the email (it has no 0, O, 
 
 BAD_VIP_IDS = [
     ("", "This field is required."),
-    ("A" * 25, "Ensure this value has at most 24 characters"),
+    ("A" * 25, "This can have at most 24 characters"),
     ("ABCDEF0123456789ABC", VIP_FORMAT),  # 19
     ("GHIJKL0123456789ABCD", VIP_FORMAT),
     ("ABCDEF01234\x0056789ABCD", "Null characters are not allowed."),
     ("ABCDEF0123\r\n456789ABCD", "Enter this on one line"),
     ("ABCDEF0123\u202e456789ABC", "Remove control or text-direction characters"),
     ("ABCDEF0123\ufffd456789ABC", "could not be read"),
-    (SCRIPT, "Ensure this value has at most 24 characters"),
+    (SCRIPT, "This can have at most 24 characters"),
     ("<b>ABCDEF0123456789</b>", VIP_FORMAT),
     (SQL, VIP_FORMAT),
     ("ＡＢＣＤＥＦ０１２３４５６７８９ＡＢＣＤ", VIP_FORMAT),  # full-width look-alikes
@@ -34,7 +34,7 @@ BAD_VIP_IDS = [
 BAD_EMAILS = [
     ("", "This field is required."),
     ("not-an-email", "Enter a valid email address."),
-    ("a" * 240 + "@x.example", "Ensure this value has at most 240 characters"),
+    ("a" * 240 + "@x.example", "This can have at most 240 characters"),
     ("admin@x.example\r\nBcc: all@x.example", "Enter a valid email address."),
     ("admin\x00@x.example", "Null characters are not allowed."),
     (SCRIPT, "Enter a valid email address."),
@@ -92,13 +92,13 @@ def test_any_page_parameter_shows_a_page(takeover, name, page):
 BAD_CODES = [
     ("", "This field is required."),
     ("ABCD", CODE_FORMAT),
-    ("A" * 21, "Ensure this value has at most 20 characters"),
+    ("A" * 21, "This can have at most 20 characters"),
     ("ABCD0O1I", CODE_FORMAT),
     ("ABCD\x002345", "Null characters are not allowed."),
     ("ABCD\r\n2345", "Enter this on one line"),
     ("ABCD\u202e2345", "Remove control or text-direction characters"),
     ("ABCD\ufffd2345", "could not be read"),
-    (SCRIPT, "Ensure this value has at most 20 characters"),
+    (SCRIPT, "This can have at most 20 characters"),
     ("<b>AB</b>", CODE_FORMAT),
     (SQL, CODE_FORMAT),
     ("ＡＢＣＤ２３４５", CODE_FORMAT),
