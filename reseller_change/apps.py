@@ -8,11 +8,12 @@ class ResellerChangeConfig(AppConfig):
 
     def ready(self) -> None:
         from console.demo import demo_step
+        from console.home import HomeItem, home_item_register
         from console.periodic import periodic_step
         from customers.actions import ListAction, list_action_register
         from customers.home import LostKind, lost_customers_register
         from reseller_change.demo import demo_reseller_change_step
-        from reseller_change.home import transferred_away_per_month
+        from reseller_change.home import codes_figure, transferred_away_per_month
         from reseller_change.services import codes_expire
 
         list_action_register(
@@ -37,4 +38,13 @@ class ResellerChangeConfig(AppConfig):
         )
         periodic_step("reseller_change_codes", codes_expire, order=60)
         lost_customers_register(LostKind("transferred_away", _("Transferred away"), transferred_away_per_month, 30))
+        home_item_register(
+            HomeItem(
+                "rc_codes",
+                _("Reseller-change codes awaiting use"),
+                codes_figure,
+                45,
+                _("Sent codes not used yet, the first to expire first"),
+            )
+        )
         demo_step("reseller_change", demo_reseller_change_step, order=40)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,7 @@ from console.forms import (
     has_control_characters,
 )
 from customers.models import VIP_ID_LENGTH
-from reseller_change.models import CODE_ALPHABET, CODE_LENGTH
+from reseller_change.models import CODE_ALPHABET, CODE_LENGTH, CodeState
 
 
 def _one_plain_line(value: str) -> str:
@@ -77,3 +79,22 @@ class PageForm(forms.Form):
             return 1
         page: int | None = self.cleaned_data.get("page")
         return page or 1
+
+
+class CodesFilterForm(forms.Form):
+    """RC-8's list filters: ?state= (one of the code states; the home page links to `pending`), ?mine=on
+    (the codes the member sent) and ?page=. A bad part is dropped and said, never an error page (NF-2)."""
+
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("Every state")), *CodeState.choices], required=False)
+    mine = forms.BooleanField(label=_("Sent by me"), required=False)
+    page = forms.IntegerField(min_value=1, max_value=100_000, required=False)
+
+    def filters(self) -> dict[str, Any]:
+        """The valid parts: state ("" for every state), mine and page (1 when missing or wrong)."""
+        self.is_valid()
+        data = {name: self.cleaned_data.get(name) for name in self.fields if name not in self.errors}
+        return {"state": data.get("state") or "", "mine": bool(data.get("mine")), "page": data.get("page") or 1}
+
+    def state_ignored(self) -> bool:
+        self.is_valid()
+        return "state" in self.errors

@@ -35,3 +35,18 @@ def sending_day(now: datetime) -> date:
 def expired_q(now: datetime) -> Q:
     """RC-6 as SQL: pending codes whose time is up (`ResellerChangeCode.state_at` in Python)."""
     return Q(state=CodeState.PENDING, expires_at__lte=now)
+
+
+def pending_q(now: datetime) -> Q:
+    """RC-3/RC-6 as SQL: codes still awaiting use — pending and not past their expiry, i.e. not used,
+    not invalidated and not expired (whether or not the periodic job marked them yet)."""
+    return Q(state=CodeState.PENDING, expires_at__gt=now)
+
+
+def state_q(state: str, now: datetime) -> Q:
+    """The codes whose `ResellerChangeCode.state_at(now)` is `state`, as SQL (the sent-codes filter)."""
+    if state == CodeState.PENDING:
+        return pending_q(now)
+    if state == CodeState.EXPIRED:
+        return Q(state=CodeState.EXPIRED) | expired_q(now)
+    return Q(state=state)

@@ -1,19 +1,33 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
-from console.accounts.models import Reseller
+from console.accounts.models import Membership, Reseller
 from purchase_auth.models import Order, OrderLine
+from reseller_change import rules
 from reseller_change.models import CustomerTransfer, ResellerChangeCode
 
 
-def sent_codes(*, reseller: Reseller) -> QuerySet[ResellerChangeCode]:
-    """RC-8: the reseller's sent codes, newest first."""
-    return (
-        ResellerChangeCode.objects.filter(reseller=reseller).select_related("sent_by__user").order_by("-sent_at", "-pk")
-    )
+def sent_codes(
+    *,
+    reseller: Reseller,
+    state: str | None = None,
+    sent_by: Membership | None = None,
+    now: datetime | None = None,
+) -> QuerySet[ResellerChangeCode]:
+    """RC-8: the reseller's sent codes, newest first; only those in `state` at `now` (as
+    `ResellerChangeCode.state_at` says) and only those `sent_by` one member (*Managed by me*) when given.
+    The sent-codes page and the home page's "codes awaiting use" both read this (DASH-1)."""
+    codes = ResellerChangeCode.objects.filter(reseller=reseller)
+    if state:
+        codes = codes.filter(rules.state_q(state, now or timezone.now()))
+    if sent_by is not None:
+        codes = codes.filter(sent_by=sent_by)
+    return codes.select_related("sent_by__user").order_by("-sent_at", "-pk")
 
 
 @dataclass(frozen=True)

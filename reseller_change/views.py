@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from console.http import ConsoleRequest
 from console.tenancy import ALL_ROLES, WRITERS, console_view
 from reseller_change import rules, selectors, services
-from reseller_change.forms import CodeSendForm, PageForm
+from reseller_change.forms import CodeSendForm, CodesFilterForm, PageForm
 
 PER_PAGE = 25
 
@@ -47,13 +47,25 @@ def codes(request: ConsoleRequest) -> HttpResponse:
                 messages.success(request, neutral_answer())
                 return redirect("reseller_change:codes")
     now = timezone.now()
-    page = Paginator(selectors.sent_codes(reseller=request.reseller), PER_PAGE).get_page(PageForm(request.GET).number())
+    filter_form = CodesFilterForm(request.GET)
+    state = filter_form.filters()
+    codes = selectors.sent_codes(
+        reseller=request.reseller,
+        state=str(state["state"]),
+        sent_by=request.membership if state["mine"] else None,
+        now=now,
+    )
+    page = Paginator(codes, PER_PAGE).get_page(state["page"])
     rows = [(code, code.state_at(now)) for code in page.object_list]
     return render(
         request,
         "reseller_change/codes.html",
         {
             "form": form,
+            "filter_form": filter_form,
+            "state": state,
+            "state_ignored": filter_form.state_ignored(),
+            "filtered": bool(state["state"] or state["mine"]),
             "page": page,
             "rows": rows,
             "left": services.codes_left_today(reseller=request.reseller, now=now),

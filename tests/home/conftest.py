@@ -13,7 +13,14 @@ from django.test import Client
 
 from customers.models import Customer, InvitationStatus
 from purchase_auth.models import Order, Product
-from tests.factories import CustomerFactory, LicencePoolFactory, OrderFactory, ProductFactory
+from reseller_change.models import CodeState
+from tests.factories import (
+    CustomerFactory,
+    LicencePoolFactory,
+    OrderFactory,
+    ProductFactory,
+    ResellerChangeCodeFactory,
+)
 
 ON = date(2027, 3, 15)
 NOW = datetime(2027, 3, 15, 12, 0, tzinfo=UTC)
@@ -90,6 +97,19 @@ def seed_book(
             created_at=NOW - timedelta(days=days),
             failure_reason="Customer inactive" if status == Order.Status.FAILED else "",
         )
+    # Reseller-change codes the member sent (wrong pairs: no customer of anyone's book): two awaiting
+    # use, one past its expiry that the job has not marked yet, one used and one invalidated.
+    for hours_ago, state in ((67, CodeState.PENDING), (1, CodeState.PENDING), (80, CodeState.PENDING)) + (
+        (10, CodeState.USED),
+        (20, CodeState.INVALIDATED),
+    ):
+        ResellerChangeCodeFactory(
+            sent_by=membership,
+            customer=None,
+            admin_email=f"{prefix.strip().lower().replace(' ', '-') or 'it'}-{hours_ago}@elsewhere.example",
+            sent_at=NOW - timedelta(hours=hours_ago),
+            state=state,
+        )
     return book
 
 
@@ -131,7 +151,7 @@ def chart_rows(response: Any, chart: str) -> list[tuple[str, str, list[str]]]:
     return rows
 
 
-LIST_TOTAL = re.compile(r"(\d+) (?:customers?|orders?)(?: renewing in [^<]*)?\s*</p>")
+LIST_TOTAL = re.compile(r"(\d+) (?:customers?|orders?|codes?)(?: renewing in [^<]*)?\s*</p>")
 
 
 def list_count(client: Client, url: str) -> int:

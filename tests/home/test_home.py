@@ -27,7 +27,7 @@ from tests.home.conftest import chart_rows, item_counts, item_links, seed_book
 
 URL = "/"
 
-ONE_BOOK = {"past_due": 2, "ready": 3, "upcoming": 1, "stale_invitations": 1, "failed_orders": 1}
+ONE_BOOK = {"past_due": 2, "ready": 3, "upcoming": 1, "stale_invitations": 1, "rc_codes": 2, "failed_orders": 1}
 
 
 def test_every_app_contributes_its_items_and_charts_in_order():
@@ -36,6 +36,7 @@ def test_every_app_contributes_its_items_and_charts_in_order():
         "ready",
         "upcoming",
         "stale_invitations",
+        "rc_codes",
         "failed_orders",
     ]
     assert [chart.name for chart in home_charts()] == ["renewal_pipeline", "customers_by_state", "new_and_lost"]
@@ -65,6 +66,7 @@ def test_the_rows_say_how_late_and_how_many_days_are_left(triad, books):
     assert "Anniversary Date in 40 days" in html
     assert "Pending for 20 days" in html and "Fresh Invitation Org" not in html
     assert "Customer inactive" in html
+    assert "Expires in 5 hours" in html and "Expires in 3 days" in html and "it-80@" not in html
     # the longest overdue first, the soonest to lapse first
     assert html.index("Suspended Org") < html.index("Overdue Org")
     assert html.index("Grace Org") < html.index("Ready Org") < html.index("Partial Org")
@@ -166,13 +168,13 @@ def test_a_registered_item_and_chart_appear_and_registering_again_replaces(triad
     def data(view):
         return ChartData(labels=["A", "B"], series=[ChartSeries("Things", [1, 2])])
 
-    home_item_register(HomeItem("codes", "Reseller-change codes", figure, 35))
-    home_item_register(HomeItem("codes", "Codes awaiting use", figure, 35))
+    home_item_register(HomeItem("codes", "Sample things", figure, 35))
+    home_item_register(HomeItem("codes", "Things awaiting a look", figure, 35))
     home_chart_register(HomeChart("things", "Things per letter", data, 99))
     try:
         html = triad.client_for(triad.member_a).get(URL, {"mine": "on"}).content.decode()
         assert [item.name for item in home_items()].index("codes") == 3
-        assert "Codes awaiting use" in html and "Reseller-change codes" not in html
+        assert "Things awaiting a look" in html and "Sample things" not in html
         assert 'data-count="codes">3<' in html and "Row one" in html and "/customers/?filter=all&amp;mine=on" in html
         assert "Things per letter" in html
     finally:
@@ -199,5 +201,6 @@ def test_item_links_carry_managed_by_me(triad, books):
         "ready": "/customers/?filter=ready&mine=on",
         "upcoming": "/renewals/?state=upcoming&mine=on",
         "stale_invitations": "/customers/?filter=all&invitation=stale&mine=on",
+        "rc_codes": "/reseller-change/?state=pending&mine=on",
         "failed_orders": "/orders/failed/?mine=on",
     }
