@@ -202,6 +202,9 @@ class Order(models.Model):
     renews_ad = models.DateField(_("renews the term ending"), null=True, blank=True)
     # REN-9: placed by the periodic job for an auto-renewing customer.
     auto_renewal = models.BooleanField(_("auto-renewal"), default=False)
+    # ORD-1, NF-3: the hidden key of the Place order form; a second submit of the same form (a double
+    # click, two tabs) finds the order the first placed instead of placing another.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
@@ -221,6 +224,12 @@ class Order(models.Model):
             # REN-9: the job places one auto-renewal order per customer and term, however often it runs.
             models.UniqueConstraint(
                 fields=["customer", "renews_ad"], condition=Q(auto_renewal=True), name="order_one_auto_renewal_per_term"
+            ),
+            # ORD-1, NF-3: one order per submitted Place order form, also under parallel requests.
+            models.UniqueConstraint(
+                fields=["reseller", "submission_key"],
+                condition=Q(submission_key__isnull=False),
+                name="order_one_per_submission",
             ),
             models.CheckConstraint(
                 condition=Q(kind="renewal", renews_ad__isnull=False) | ~Q(kind="renewal"),

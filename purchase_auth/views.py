@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -16,12 +17,14 @@ from console.accounts.models import User
 from console.clock import today
 from console.http import ConsoleRequest
 from console.tenancy import WRITERS, console_view
+from customers.forms import SubmissionKeyField
 from customers.models import Customer
 from customers.selectors import customers_visible
 from purchase_auth import rules, selectors
 from purchase_auth.forms import BaseLineFormSet, CommitRequestForm, LineFormSet, PurchaseAuthorizationForm, ReturnForm
 from purchase_auth.models import Order, OrderLine, PurchaseAuthorization
 from purchase_auth.services.common import Line, PurchaseError
+from purchase_auth.services.orders import OrderAlreadyPlaced
 from purchase_auth.services.orders import order_place as order_place_service
 from purchase_auth.services.orders import order_return as order_return_service
 from purchase_auth.services.pricing import OrderQuote, order_quote, return_credit
@@ -153,6 +156,9 @@ def order_place(request: ConsoleRequest, vip_id: str) -> HttpResponse:
             messages.error(request, _("This purchase authorization does not exist."))
             return redirect(_tab(customer, "plans"))
     data = request.POST if request.method == "POST" else None
+    # NF-3: the form's hidden key, kept through the previews; placing twice with it places once.
+    submitted_key = SubmissionKeyField().clean(data.get("submission_key")) if data is not None else None
+    submission_key = submitted_key or uuid.uuid4()
     lines = None if pa else LineFormSet(data, customer=customer, consumables=True)
     quote: OrderQuote | None = None
     previewed = ""
@@ -179,6 +185,13 @@ def order_place(request: ConsoleRequest, vip_id: str) -> HttpResponse:
                     vip_id=vip_id,
                     lines=lines.lines if lines else (),
                     pa_number=pa.number if pa else "",
+                    submission_key=submitted_key,
+                )
+            except OrderAlreadyPlaced as already:
+                return render(
+                    request,
+                    "purchase_auth/order_already_placed.html",
+                    {"order": already.order, "customer": customer, "nav": "customers"},
                 )
             except PurchaseError as error:
                 if lines is None:
@@ -198,6 +211,7 @@ def order_place(request: ConsoleRequest, vip_id: str) -> HttpResponse:
             "customer": customer,
             "quote": quote,
             "previewed": previewed,
+            "submission_key": submission_key,
             "currency": CURRENCY,
             "nav": "customers",
         },

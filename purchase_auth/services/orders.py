@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -47,6 +48,7 @@ def order_create(
     pa: PurchaseAuthorization | None = None,
     renews_ad: date | None = None,
     auto_renewal: bool = False,
+    submission_key: uuid.UUID | None = None,
 ) -> Order:
     """Save an order of priced, unsaved `lines` for a customer whose row the caller holds locked, audit
     it and have the Celery task accept it after commit (ORD-1). Raises IntegrityError from a savepoint
@@ -62,6 +64,7 @@ def order_create(
         anniversary_date=anniversary,
         renews_ad=renews_ad,
         auto_renewal=auto_renewal,
+        submission_key=submission_key,
         total=sum((line.line_total for line in lines), Decimal("0.00")),
     )
     with transaction.atomic():
@@ -86,6 +89,20 @@ def order_create(
     return order
 
 
+class OrderAlreadyPlaced(PurchaseError):
+    """A second submit of the same Place order form (NF-3): `order` is the one the first placed."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(_("This order was already placed: order %(number)s.") % {"number": order.number})
+        self.order = order
+
+
+def _submitted(reseller: Reseller, submission_key: uuid.UUID | None) -> Order | None:
+    if submission_key is None:
+        return None
+    return Order.objects.filter(reseller=reseller, submission_key=submission_key).first()
+
+
 def order_place(
     *,
     reseller: Reseller,
@@ -93,13 +110,20 @@ def order_place(
     vip_id: str,
     lines: Iterable[Line] = (),
     pa_number: str = "",
+    submission_key: uuid.UUID | None = None,
 ) -> Order:
     """ORD-1, ORD-2: place a new or add-on order, optionally from a pending PA (whose lines it copies).
     It is priced now, prorated by whole months to the Anniversary Date, and accepted asynchronously.
     In the grace after an unrenewed term only a renewal order is possible; a lapsed customer starts a
-    new term (REN-7)."""
+    new term (REN-7).
+
+    A second submit of the same form (same `submission_key`: a double click, two tabs, a resubmit)
+    raises OrderAlreadyPlaced with the order the first placed, and never places another: checked under
+    the customer's row lock, and held by the `order_one_per_submission` constraint (NF-3)."""
     with transaction.atomic():
         customer = locked_customer(reseller, vip_id)
+        if existing := _submitted(reseller, submission_key):
+            raise OrderAlreadyPlaced(existing)
         on = today()
         pa = None
         if pa_number:
@@ -115,8 +139,17 @@ def order_place(
             lines = [Line(line.product, line.quantity) for line in pa.lines.select_related("product")]
         quote = order_quote(customer, lines, on)
         try:
-            return order_create(customer=customer, actor=actor, lines=quote.lines, anniversary=quote.anniversary, pa=pa)
-        except IntegrityError as error:  # order_one_per_pa: another order won the race
+            return order_create(
+                customer=customer,
+                actor=actor,
+                lines=quote.lines,
+                anniversary=quote.anniversary,
+                pa=pa,
+                submission_key=submission_key,
+            )
+        except IntegrityError as error:  # another order won the race: the same form's, or one for the PA
+            if existing := _submitted(reseller, submission_key):
+                raise OrderAlreadyPlaced(existing) from error
             raise PurchaseError(_("An order for this purchase authorization was placed already.")) from error
 
 
