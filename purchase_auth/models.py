@@ -210,6 +210,8 @@ class Order(models.Model):
 
     # Not a column: set by selectors.orders while the ORD-5 return window is open and something is left.
     returnable: bool = False
+    # Not a column: set by selectors.orders on an order an earlier reseller of the customer placed (RC-7).
+    previous: bool = False
 
     class Meta:
         ordering = ["-created_at", "-id"]

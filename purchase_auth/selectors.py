@@ -21,6 +21,7 @@ from purchase_auth.models import (
     Price,
     PurchaseAuthorization,
     PurchaseAuthorizationLine,
+    Return,
     ThreeYearCommit,
 )
 
@@ -106,22 +107,30 @@ def purchase_authorizations(*, customer: Customer, on: date) -> list[PurchaseAut
 
 
 def orders(*, customer: Customer, on: date | None = None) -> list[Order]:
-    """DET-3: new, renewal and return orders of this customer placed by its reseller, each marked
-    `returnable` while the return window is open and something is left to return (ORD-5)."""
+    """DET-3: new, renewal and return orders of this customer, newest first: those its reseller placed,
+    each marked `returnable` while the return window is open and something is left to return (ORD-5),
+    and — read-only, marked `previous` — those its earlier resellers placed before a reseller change
+    (RC-7: orders carry over unchanged; they keep the reseller that placed them, so its *Transferred
+    away* list still shows them). Only this customer's orders cross the scope: the caller has already
+    found the customer among its reseller's own."""
     on = on or today()
     rows: list[Order] = list(
-        Order.objects.filter(reseller_id=customer.reseller_id, customer=customer)
+        Order.objects.with_scopes_disabled()
+        .filter(customer=customer)
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("product").order_by("pk")),
-            "returns__lines",
+            Prefetch("returns", queryset=Return.objects.with_scopes_disabled().prefetch_related("lines")),
         )
-        .select_related("purchase_authorization")
-        .order_by("-created_at")
+        .order_by("-created_at", "-pk")
     )
     for order in rows:
+        order.previous = order.reseller_id != customer.reseller_id
         left = sum(line.quantity - line.returned_quantity for line in order.lines.all())
         order.returnable = (
-            order.status == Order.Status.COMPLETE and rules.is_returnable_on(order.created_on, on) and left > 0
+            not order.previous
+            and order.status == Order.Status.COMPLETE
+            and rules.is_returnable_on(order.created_on, on)
+            and left > 0
         )
     return rows
 

@@ -76,7 +76,7 @@ def test_every_customer_url_of_a_transferred_customer_answers_404_to_the_old_res
                 assert response.status_code == 403, (name, method)
 
 
-def test_the_new_reseller_reaches_the_customer_but_not_the_old_resellers_orders(moved):
+def test_the_new_reseller_reaches_the_customer_and_sees_the_old_resellers_orders_read_only(moved):
     takeover, order, pa = moved
     client = takeover.triad.client_for(takeover.triad.member_b)
     vip_id = takeover.customer.vip_id
@@ -84,9 +84,10 @@ def test_the_new_reseller_reaches_the_customer_but_not_the_old_resellers_orders(
         assert client.get(reverse(name, args=[vip_id])).status_code == 200, name
     detail = client.get(reverse("customers:detail", args=[vip_id]) + "?tab=history").content.decode()
     assert "Harbor Studio" in detail
-    # the orders the old reseller placed stay its own (read-only under its Transferred away)
+    # the orders the old reseller placed carry over read-only (RC-7): listed, but never returned by B
     assert client.get(reverse("purchasing:order_return", args=[vip_id, order.number])).status_code == 404
-    assert order.number not in client.get(reverse("customers:detail", args=[vip_id]) + "?tab=orders").content.decode()
+    orders_tab = client.get(reverse("customers:detail", args=[vip_id]) + "?tab=orders").content.decode()
+    assert f'data-order="{order.number}" data-previous-reseller' in orders_tab
 
 
 def test_no_list_count_search_or_export_of_the_old_reseller_shows_it(moved):
