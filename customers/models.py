@@ -240,3 +240,20 @@ class CustomerAdmin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.customer.name}"
+
+
+class CustomerListVersion(models.Model):
+    """How many times the reseller's customer rows changed (NF-4): a counter that PostgreSQL triggers on
+    customers_customer raise in the same statement as every INSERT, UPDATE and DELETE (services, the job,
+    raw SQL alike), so it commits with the write. The list's filter counts are cached under it and the day
+    (customers.selectors.customer_counts_cached): a write, once committed, makes the old entry unreachable."""
+
+    reseller = models.OneToOneField(
+        "accounts.Reseller", on_delete=models.CASCADE, primary_key=True, related_name="customer_list_version"
+    )
+    version = models.BigIntegerField(default=0)
+
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
+
+    def __str__(self) -> str:
+        return f"{self.reseller_id} · {self.version}"

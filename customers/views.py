@@ -79,7 +79,7 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     typed = request.GET.get("q", "").strip()
     on = today()
     mine = request.membership if state["mine"] else None
-    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine)
+    counts = selectors.customer_counts_cached(reseller=request.reseller, on=on, managed_by=mine)
     customers = selectors.customer_list(
         reseller=request.reseller,
         on=on,
