@@ -99,7 +99,7 @@ def collectstatic(env: dict[str, str]) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int) -> Iterator[tuple[str, Path]]:
     """A gunicorn with `workers` sync workers on a free loopback port; stopped (by its pid) on exit."""
     port = _free_port()
     binary = config.BASE_DIR / ".venv" / "bin" / "gunicorn"
@@ -125,7 +125,7 @@ def gunicorn(env: dict[str, str], workers: int) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not answer within 60 s: {Path(log.name).read_text()[-2000:]}")
             time.sleep(0.3)
-        yield base
+        yield base, Path(log.name)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -180,7 +180,9 @@ def parse_wrk(output: str) -> dict[str, Any]:
         "p90_ms": round(percentiles.get("90", 0.0), 2),
         "p99_ms": round(percentiles["99"], 2),
         "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": sum(int(x) for x in socket_errors.groups()) if socket_errors else 0,
+        # connect, read and write errors are failures; a timeout is a request slower than wrk waits
+        "socket_errors": sum(int(x) for x in socket_errors.groups()[:3]) if socket_errors else 0,
+        "timeouts": int(socket_errors.group(4)) if socket_errors else 0,
     }
 
 
@@ -260,6 +262,9 @@ def run(*, login_email: str, seconds: int, scaling: bool = True, progress: Calla
     passes = [(2, PAGES)] + ([(1, [p for p in PAGES if p.key in SCALING_KEYS])] if scaling else [])
     for workers, pages in passes:
         progress(f"Real server: gunicorn, {workers} sync worker(s), wrk -t{THREADS} -c{CONNECTIONS} -d{seconds}s …")
-        with gunicorn(env, workers) as base:
-            result["workers"][str(workers)] = _measure(base, pages, cookie, seconds, progress)
+        with gunicorn(env, workers) as (base, log):
+            try:
+                result["workers"][str(workers)] = _measure(base, pages, cookie, seconds, progress)
+            except RuntimeError as error:
+                raise RuntimeError(f"{error}\ngunicorn's log:\n{log.read_text()[-3000:]}") from error
     return result
