@@ -149,6 +149,12 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
+            # JOB-1 across every reseller: the day's renewal transitions (reminders, digests, notices,
+            # auto-renewals) are customers whose (renewed) Anniversary Date is a given day (NF-4 job figure).
+            models.Index(fields=["anniversary_date"], name="customer_job_ad", condition=LISTED),
+            models.Index(
+                fields=["renewed_ad"], name="customer_job_renewed_ad", condition=LISTED & Q(renewed_ad__isnull=False)
+            ),
             # LIST-4: one index per sort key, so any sort is an index walk (NF-4, measured by make bench).
             models.Index(
                 fields=["reseller", "name", "id"],
