@@ -30,8 +30,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="a smoke run at 1 %% scale (BENCH_SCALE=0.01, its own database console_bench_scaled): 5 runs, "
-        "1 warm-up, 2 exports, 2 s of load per page; it checks that every stage works, timing targets are "
+        help="a smoke run at 1 %% scale (BENCH_SCALE=0.01, its own database console_bench_scaled): 3 runs, "
+        "1 warm-up, 2 exports, 1 s of load per page; it checks that every stage works, timing targets are "
         "reported but never fail it",
     )
     parser.add_argument(
@@ -42,7 +42,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
     if args.quick:
-        args.runs, args.warmups, args.export_repeats, args.server_seconds = 5, 1, 2, 1
+        args.runs, args.warmups, args.export_repeats, args.server_seconds = 3, 1, 2, 1
         args.strict = False  # a smoke run fails on errors only
     return args
 
