@@ -14,7 +14,7 @@ from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.models import AuditEvent
 from console.jobs.models import PeriodicRun
 from console.outbox.models import OutboxMessage
-from customers.models import Customer, CustomerAdmin, CustomerType, ThreeYearCommitStatus
+from customers.models import Customer, CustomerAdmin, CustomerListVersion, CustomerType, ThreeYearCommitStatus
 from customers.rules import payment_due_date, payment_suspends_on
 from purchase_auth.models import (
     LicencePool,
@@ -156,6 +156,17 @@ class CustomerAdminFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class CustomerListVersionFactory(factory.django.DjangoModelFactory):
+    """The counter the customer triggers raise (normally created by the first write to a customer)."""
+
+    class Meta:
+        model = CustomerListVersion
+        django_get_or_create = ("reseller",)
+
+    reseller = factory.SubFactory(ResellerFactory)
+    version = 0
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
