@@ -1,5 +1,7 @@
 """/api/v1/ (SPEC §16). Included from console/urls.py under the "api" namespace."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 
@@ -10,7 +12,14 @@ app_name = "api"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    # Redoc injects its own <style> elements and runs its search in a blob: worker; scripts stay 'self'.
+    path(
+        "redoc/",
+        csp_update({"style-src": [UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="api:schema")
+        ),
+        name="redoc",
+    ),
     path("customers/", views.CustomerListView.as_view(), name="customers"),
     path("customers/<vip:vip_id>/", views.CustomerDetailView.as_view(), name="customer"),
     path("customers/<vip:vip_id>/reminder/", views.CustomerReminderView.as_view(), name="customer_reminder"),
