@@ -88,7 +88,9 @@ def every_page(triad: Triad) -> list[Visit]:
     visits.append(Visit("customers:list ?filter=pending", reverse("customers:list") + "?filter=pending", primary))
     visits.append(Visit("customers:list (empty search)", reverse("customers:list") + "?q=nothing-matches", primary))
     visits.append(Visit("console:team (member)", reverse("console:team"), triad.member_a.user))
-    visits.append(Visit("customers:detail (viewer)", reverse("customers:detail", args=[customer.vip_id]), triad.viewer_a.user))
+    visits.append(
+        Visit("customers:detail (viewer)", reverse("customers:detail", args=[customer.vip_id]), triad.viewer_a.user)
+    )
 
     # The member portal.
     owner, vip_id = portal_owner(triad)
@@ -110,8 +112,12 @@ def every_page(triad: Triad) -> list[Visit]:
     pending = MembershipFactory(reseller=triad.reseller_a, status=Membership.Status.PENDING)
     pending.invitation_nonce = secrets.token_hex(16)
     pending.save(update_fields=["invitation_nonce"])
-    visits.append(Visit("team_invitation_accept", reverse("team_invitation_accept", args=[_invitation_token(pending)]), None))
-    visits.append(Visit("team_invitation_accept (invalid)", reverse("team_invitation_accept", args=["nope"]), None, status=410))
+    visits.append(
+        Visit("team_invitation_accept", reverse("team_invitation_accept", args=[_invitation_token(pending)]), None)
+    )
+    visits.append(
+        Visit("team_invitation_accept (invalid)", reverse("team_invitation_accept", args=["nope"]), None, status=410)
+    )
     invited = CustomerFactory(managed_by=triad.member_a, invitation_nonce=secrets.token_hex(16))
     invited.invited_at = timezone.now() - timedelta(days=1)
     visits.append(Visit("portal:accept", reverse("portal:accept", args=[invitation_token(invited)]), None))

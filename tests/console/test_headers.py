@@ -86,7 +86,9 @@ def test_exports_are_no_store(triad, name):
 def test_the_activity_csv_and_the_region_partial_are_no_store(triad):
     client = triad.client_for(triad.admin_a)
     assert_headers(client.get(reverse("console:activity"), {"format": "csv"}), "activity csv")
-    assert_headers(client.get(reverse("customers:regions"), {"country": "UA"}, headers={"HX-Request": "true"}), "regions")
+    assert_headers(
+        client.get(reverse("customers:regions"), {"country": "UA"}, headers={"HX-Request": "true"}), "regions"
+    )
 
 
 def test_api_answers_are_no_store(triad):
