@@ -45,6 +45,7 @@ class Visit:
     user: User | None
     post: dict | None = field(default=None)
     status: int = 200
+    partial: bool = False  # an htmx fragment, not a page of its own
 
 
 def portal_owner(triad: Triad) -> tuple[User, str]:
@@ -68,7 +69,7 @@ def every_page(triad: Triad) -> list[Visit]:
         if case.post is not None and case.post_ok == 200:
             visits.append(Visit(f"{name} (errors)", url, primary, post={}))
     visits.append(Visit("customers:invite (errors)", reverse("customers:invite"), primary, post={"name": "x"}))
-    visits.append(Visit("customers:regions", reverse("customers:regions") + "?country=UA", primary))
+    visits.append(Visit("customers:regions", reverse("customers:regions") + "?country=UA", primary, partial=True))
 
     # A customer with a purchase authorization, an order and history, on each tab of its page.
     pa = PurchaseAuthorizationFactory(customer__managed_by=triad.member_a)
