@@ -23,6 +23,12 @@ ACTION_CHOICES = [
     ("", _("All actions")),
     ("reseller.", _("Reseller")),
     ("team.", _("Team")),
+    ("customer.", _("Customers")),
+    ("pa.", _("Purchase authorizations")),
+    ("order.", _("Orders and returns")),
+    ("licences.", _("Licences")),
+    ("api_key.", _("API keys")),
+    ("webhook.", _("Webhooks")),
 ]
 
 

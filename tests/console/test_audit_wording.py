@@ -215,3 +215,14 @@ def test_the_overview_says_what_vip_select_means(
     text = re.sub(r"\s+", " ", body)
     for piece in expected:
         assert piece in text, piece
+
+
+def test_the_activity_log_filters_by_every_kind_of_verb(triad, admin_client_a):
+    from console.audit.views import ACTION_CHOICES
+
+    prefixes = {prefix for prefix, _label in ACTION_CHOICES if prefix}
+    assert all(any(verb.startswith(p) for p in prefixes) for verb in verbs_in_the_code())
+    AuditEventFactory(reseller=triad.reseller_a, action="order.place", object_repr="ORD-1")
+    AuditEventFactory(reseller=triad.reseller_a, action="team.invite", object_repr="someone-else")
+    page = admin_client_a.get(reverse("console:activity"), {"action": "order."}).content.decode()
+    assert "Order ORD-1 placed" in page and "someone-else" not in page
