@@ -220,6 +220,8 @@ class CustomerListForm(CleanTextMixin, forms.Form):
 
     filter = forms.ChoiceField(choices=CustomerFilter.choices, required=False)
     mine = forms.BooleanField(required=False)
+    # DASH-1: "stale" narrows the list to the invitations pending for more than 14 days.
+    invitation = forms.ChoiceField(choices=[("stale", "stale")], required=False)
     q = forms.CharField(max_length=100, required=False)
 
     def clean_q(self) -> str:
@@ -240,6 +242,7 @@ class CustomerListForm(CleanTextMixin, forms.Form):
         return {
             "filter": data.get("filter") or CustomerFilter.ALL,
             "mine": bool(data.get("mine")),
+            "invitation": data.get("invitation") or "",
             "q": data.get("q") or "",
             "sort": sort.lstrip("-"),
             "descending": sort.startswith("-"),

@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -80,12 +81,14 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     typed = request.GET.get("q", "").strip()
     on = today()
     mine = request.membership if state["mine"] else None
-    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine)
+    stale = timezone.now() if state["invitation"] else None
+    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine, stale_invitations=stale)
     customers = selectors.customer_list(
         reseller=request.reseller,
         on=on,
         customer_filter=state["filter"],
         managed_by=mine,
+        stale_invitations=stale,
         query=state["q"],
         sort=state["sort"],
         descending=state["descending"],
@@ -134,6 +137,7 @@ def customer_export(request: ConsoleRequest) -> HttpResponseBase:
         on=today(),
         customer_filter=state["filter"],
         managed_by=request.membership if state["mine"] else None,
+        stale_invitations=timezone.now() if state["invitation"] else None,
         query=state["q"],
         sort=state["sort"],
         descending=state["descending"],
