@@ -163,7 +163,10 @@ def describe(event: AuditEvent, members: dict[str, str] | None = None) -> AuditW
         rows.append(row)
         values[name] = row.after if after not in (None, "") else row.before
     sentence = _verbs.get(event.action)
-    text = str(sentence) % values if sentence is not None else event.action
+    try:
+        text = str(sentence) % values if sentence is not None else event.action
+    except (ValueError, TypeError):  # a broken placeholder in a translation must not break the page
+        text = event.action
     return AuditWording(event, text, rows)
 
 

@@ -226,3 +226,13 @@ def test_the_activity_log_filters_by_every_kind_of_verb(triad, admin_client_a):
     AuditEventFactory(reseller=triad.reseller_a, action="team.invite", object_repr="someone-else")
     page = admin_client_a.get(reverse("console:activity"), {"action": "order."}).content.decode()
     assert "Order ORD-1 placed" in page and "someone-else" not in page
+
+
+def test_a_broken_sentence_falls_back_to_the_verb(db):
+    from console.audit import wording
+
+    wording.audit_verb_register("test.broken", "Broken %(object")
+    try:
+        assert describe(AuditEventFactory.build(action="test.broken"), {}).sentence == "test.broken"
+    finally:
+        del wording._verbs["test.broken"]
