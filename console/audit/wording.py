@@ -160,8 +160,9 @@ def describe(event: AuditEvent, members: dict[str, str] | None = None) -> AuditW
     for name, before, after in event.change_rows():
         spec = _field(event.object_type, name)
         row = ChangeRow(name, _label(name, spec), _shown(before, spec, members), _shown(after, spec, members))
-        rows.append(row)
         values[name] = row.after if after not in (None, "") else row.before
+        if row.before != MISSING or row.after != MISSING:  # "Expires: — → —" says nothing
+            rows.append(row)
     sentence = _verbs.get(event.action)
     try:
         text = str(sentence) % values if sentence is not None else event.action

@@ -181,7 +181,7 @@ def test_the_activity_log_and_its_csv_speak_words(triad, admin_client_a):
         (
             0,
             [
-                "Not qualified this term (Level 01 (1–9 licences))",
+                "Not qualified this term: Level 01 (1–9 licences)",
                 "0 qualifying licences counted this term",
                 "10 more reach VIP Select (Level 02 (10–49 licences))",
             ],
@@ -236,3 +236,8 @@ def test_a_broken_sentence_falls_back_to_the_verb(db):
         assert describe(AuditEventFactory.build(action="test.broken"), {}).sentence == "test.broken"
     finally:
         del wording._verbs["test.broken"]
+
+
+def test_a_field_empty_before_and_after_is_left_out(db):
+    event = AuditEventFactory.build(action="api_key.create", changes={"expires_at": [None, None], "name": [None, "K"]})
+    assert [row.field for row in describe(event, {}).rows] == ["name"]
