@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from console.audit.selectors import audit_events_for_object
+from console.audit.wording import describe_all
 from console.clock import today
 from console.http import ConsoleRequest
 
@@ -34,6 +34,7 @@ from console.tenancy import PRIMARY_ONLY, WRITERS, console_view
 from customers import exports, geography, selectors, services
 from customers.actions import list_actions
 from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
+from customers.history import customer_history
 from customers.models import Customer, CustomerType, InvitationStatus
 from customers.rules import CustomerFilter, customer_flags_for
 from customers.sections import detail_tabs, overview_parts
@@ -285,12 +286,8 @@ def overview_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
 
 def history_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-4: the customer's audit events."""
-    events = audit_events_for_object(
-        reseller=request.reseller,
-        object_type=Customer._meta.label_lower,
-        object_id=str(customer.pk),
-    ).select_related("actor")[:200]
-    return {"events": events}
+    events = customer_history(reseller=request.reseller, customer=customer)[:200]
+    return {"wordings": describe_all(events)}
 
 
 @require_safe

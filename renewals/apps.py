@@ -17,6 +17,9 @@ class RenewalsConfig(AppConfig):
         from renewals.demo import demo_renewals_step
         from renewals.reminders import renewal_reminders
         from renewals.services import auto_renewal_move, auto_renewals_place, licences_expire, renewal_apply
+        from renewals.wording import register as wording_register
+
+        wording_register()
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
         # After the purchasing steps: expiry first, so a lapsed customer is never auto-renewed late.
