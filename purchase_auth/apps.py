@@ -9,12 +9,15 @@ class PurchaseAuthConfig(AppConfig):
     def ready(self) -> None:
         from console.demo import demo_step
         from console.periodic import periodic_step
+        from customers.figures import figures_register
         from customers.sections import DetailSection, detail_section_register
         from purchase_auth import views
         from purchase_auth.demo import demo_purchasing_step
+        from purchase_auth.figures import purchasing_figures
         from purchase_auth.services.purchase_authorizations import purchase_authorizations_refresh
         from purchase_auth.services.three_year_commit import three_year_commits_refresh
 
+        figures_register("purchasing", purchasing_figures)
         periodic_step("purchase_authorizations", purchase_authorizations_refresh, order=10)
         periodic_step("three_year_commits", three_year_commits_refresh, order=20)
 

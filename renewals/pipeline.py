@@ -94,16 +94,11 @@ def term_ad_sql(on: date) -> Case:
     return Case(When(renewed, then=F("renewed_ad")), default=F("anniversary_date"))
 
 
-def _term_renewed(on: date, ref: type[F] | type[OuterRef]) -> Q:
-    """selectors.is_term_renewed over the columns `ref` names: the term being renewed on `on` is the one
-    last renewed (the last renewed AD while its window is open, else the current AD equals it)."""
+def _term_renewed(on: date) -> Q:
+    """selectors.is_term_renewed over the customer row: the term being renewed on `on` is the one last
+    renewed (the last renewed AD while its window is open, else the current AD equals it)."""
     since = on - timedelta(days=policy("RENEWAL_GRACE_DAYS"))
-    return GreaterThanOrEqual(ref("renewed_ad"), Value(since)) | Exact(ref("anniversary_date"), ref("renewed_ad"))
-
-
-def _expiring_quantity(on: date) -> Case:
-    """selectors.expiring per licence pool (inside a subquery correlated to the customer)."""
-    return Case(When(_term_renewed(on, OuterRef), then=F("grace")), default=F("fulfilled"), output_field=IntegerField())
+    return GreaterThanOrEqual(F("renewed_ad"), Value(since)) | Exact(F("anniversary_date"), F("renewed_ad"))
 
 
 def _pools_sum(pools: QuerySet[LicencePool], amount: Any, output_field: Any) -> Subquery:
@@ -111,10 +106,24 @@ def _pools_sum(pools: QuerySet[LicencePool], amount: Any, output_field: Any) -> 
     return Subquery(summed, output_field=output_field)
 
 
-def expiring_licences_sql(on: date) -> Coalesce:
-    """REN-7/REN-11: how many licences of the term a renewal may still renew (selectors.expiring)."""
-    pools = LicencePool.objects.filter(customer=OuterRef("pk"))
-    return Coalesce(_pools_sum(pools, _expiring_quantity(on), IntegerField()), Value(0))
+def expiring_licences_sql(on: date) -> Case:
+    """REN-7/REN-11: how many licences of the term a renewal may still renew (selectors.expiring): the
+    term's fulfilled licences, or after a (partial) renewal those left in grace — both stored on the row."""
+    return Case(
+        When(_term_renewed(on), then=F("renewal_licences_grace")),
+        default=F("renewal_licences"),
+        output_field=IntegerField(),
+    )
+
+
+def projected_value_sql(on: date) -> Case:
+    """REN-10/REN-11: `renewal_quote(customer, expiring non-consumable lines).total`, from the values of
+    both quantities stored on the row (renewal_figures)."""
+    return Case(
+        When(_term_renewed(on), then=F("renewal_value_grace")),
+        default=F("renewal_value"),
+        output_field=MONEY,
+    )
 
 
 def _unit_price(level: Any) -> Coalesce:
@@ -130,14 +139,14 @@ def _unit_price(level: Any) -> Coalesce:
     return Coalesce(price(level), price(Value("01")), ZERO, output_field=MONEY)
 
 
-def projected_value_sql(on: date) -> Case:
-    """REN-10/REN-11: `renewal_quote(customer, expiring non-consumable lines).total` as one expression.
+def _renewal_value(quantity: F) -> Case:
+    """REN-10: `renewal_quote(customer, lines).total` for the lines "`quantity` of every non-consumable
+    licence pool" as one expression over the customer row.
 
-    One correlated subquery per customer: without a three-year commit it sums the expiring licences at
-    each volume level's price at once and picks the sum of the level the qualifying quantity reaches
-    (PostgreSQL computes identical aggregates once); a committed customer's lines are priced at the
-    locked level. A 12-month line total is unit price × quantity (rules.line_total with months=12)."""
-    quantity = _expiring_quantity(on)
+    One correlated subquery per customer: without a three-year commit it sums the licences at each volume
+    level's price at once and picks the sum of the level the qualifying quantity reaches (PostgreSQL
+    computes identical aggregates once); a committed customer's lines are priced at the locked level. A
+    12-month line total is unit price × quantity (rules.line_total with months=12)."""
     pools = LicencePool.objects.filter(customer=OuterRef("pk"), product__is_consumable=False)
     qualifying = Sum(Case(When(product__counts_for_vip_select=True, then=quantity), default=Value(0)))
     at_level = {
@@ -172,6 +181,19 @@ def projected_value_sql(on: date) -> Case:
         default=Coalesce(Subquery(volume.values("value"), output_field=MONEY), ZERO),
         output_field=MONEY,
     )
+
+
+def renewal_figures() -> dict[str, Any]:
+    """What renewals store on the customer row (customers.figures): per term quantity — the fulfilled
+    licences (what a term not yet renewed may renew) and those in grace (what is left after a partial
+    renewal) — how many there are and their projected renewal value."""
+    pools = LicencePool.objects.filter(customer=OuterRef("pk"))
+    return {
+        "renewal_licences": Coalesce(_pools_sum(pools, F("fulfilled"), IntegerField()), Value(0)),
+        "renewal_licences_grace": Coalesce(_pools_sum(pools, F("grace"), IntegerField()), Value(0)),
+        "renewal_value": _renewal_value(F("fulfilled")),
+        "renewal_value_grace": _renewal_value(F("grace")),
+    }
 
 
 def auto_renewal_sql() -> ExpressionWrapper:
