@@ -3,7 +3,7 @@ live in the apps above (purchase authorizations, licence pools, prices), so the 
 renewals page read one table. Each app registers, from its AppConfig.ready(), the SQL expressions
 (correlated to the customer row) that compute its figures from their sources; this module applies them:
 
-- `customer_figures_refresh(ids)` recomputes the figures of those customers in one UPDATE — every service
+- `customer_figures_refresh(ids)` recomputes the figures of those customers set-based — every service
   calls it in the transaction that changed a source (with the customer's row locked), every periodic
   step for the customers it moved, set-based;
 - `customer_figures_differences()` recomputes them from the sources and returns what differs from the
@@ -31,7 +31,9 @@ _sources: dict[str, FigureExpressions] = {}
 
 def figures_register(name: str, expressions: FigureExpressions) -> None:
     """Called from an app's AppConfig.ready(): `expressions()` maps customer columns to ORM expressions
-    over the customer row (subqueries correlated with OuterRef("pk")). Registering a name again replaces it."""
+    over the customer row (subqueries correlated with OuterRef("pk")). Each source is stored by an UPDATE
+    of its own, in registration order, so its expressions may read columns of the sources before it.
+    Registering a name again replaces it."""
     _sources[name] = expressions
 
 
@@ -53,11 +55,13 @@ def _customers(customers: QuerySet[Customer] | Iterable[int] | None) -> QuerySet
 
 def customer_figures_refresh(customers: QuerySet[Customer] | Iterable[int] | None) -> int:
     """Recompute the stored figures of these customers (ids or a queryset; None: all) from their sources,
-    in one UPDATE. Call it inside the transaction that changed a source, after the change."""
-    expressions = figure_expressions()
-    if not expressions:
-        return 0
-    return _customers(customers).update(**expressions)
+    set-based: one UPDATE per registered source. Call it inside the transaction that changed a source,
+    after the change. Returns how many customers it wrote."""
+    rows = _customers(customers)
+    changed = 0
+    for build in _sources.values():  # in registration order: a later source may read an earlier one's columns
+        changed = rows.update(**build())
+    return changed
 
 
 class IsDistinctFrom(Func):

@@ -130,9 +130,12 @@ class Customer(models.Model):
     licences_active = models.PositiveIntegerField(_("active licences"), default=0)
     licences_available = models.PositiveIntegerField(_("available licences"), default=0)
     # What a renewal of the term may renew (REN-7): before the term's renewal its fulfilled licences,
-    # after a (partial) renewal those left in grace; and the projected value of each (REN-10 prices).
+    # after a (partial) renewal those left in grace; the level each reaches and its projected value
+    # (REN-2, REN-10 prices).
     renewal_licences = models.PositiveIntegerField(_("licences of the term"), default=0)
     renewal_licences_grace = models.PositiveIntegerField(_("licences in grace"), default=0)
+    renewal_level = models.CharField(_("renewal level"), max_length=2, default="01")
+    renewal_level_grace = models.CharField(max_length=2, default="01")
     renewal_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
     renewal_value_grace = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
 

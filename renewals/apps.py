@@ -16,12 +16,13 @@ class RenewalsConfig(AppConfig):
         from purchase_auth.services.order_acceptance import order_kind_register
         from renewals import signals, views
         from renewals.demo import demo_renewals_step
-        from renewals.pipeline import renewal_figures
+        from renewals.pipeline import renewal_levels, renewal_values
         from renewals.reminders import renewal_reminders
         from renewals.services import auto_renewals_place, licences_expire, renewal_apply
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
-        figures_register("renewals", renewal_figures)
+        figures_register("renewal_levels", renewal_levels)
+        figures_register("renewal_values", renewal_values)  # reads the levels stored just before
         for signal in (post_save, post_delete):
             signal.connect(signals.price_changed, sender=Price, dispatch_uid=f"renewals-price-{signal}")
         post_save.connect(signals.product_changed, sender=Product, dispatch_uid="renewals-product")
