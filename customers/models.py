@@ -197,6 +197,27 @@ class Customer(models.Model):
                 fields=["reseller", "vip_select_level", "name", "id"], name="customer_list_vip_select", condition=LISTED
             ),
             models.Index(fields=["reseller", "created_at", "id"], name="customer_list_created", condition=LISTED),
+            # REN-11 (NF-4): the renewals page reads its pipeline as two ranges, by AD and by renewed AD,
+            # each answered by one of these covering indexes alone (renewals.pipeline.pipeline_parts).
+            models.Index(
+                fields=["reseller", "anniversary_date"],
+                name="customer_renewals_ad",
+                condition=LISTED,
+                include=["id", "renewed_ad", "renewal_shortfall", "managed_by", "renewal_value", "renewal_value_grace"],
+            ),
+            models.Index(
+                fields=["reseller", "renewed_ad"],
+                name="customer_renewals_renewed",
+                condition=LISTED & Q(renewed_ad__isnull=False),
+                include=[
+                    "id",
+                    "anniversary_date",
+                    "renewal_shortfall",
+                    "managed_by",
+                    "renewal_value",
+                    "renewal_value_grace",
+                ],
+            ),
             # LIST-1 counts: one index-only scan gives every filter's count.
             models.Index(
                 fields=[
