@@ -195,7 +195,7 @@ def generate(
     search_key: Callable[..., str],
     payment_state: Callable[..., str],
     suspends_on: Callable[[date], date],
-    renewal: Callable[[str, str, str, list[tuple[int, int, int, int, int]]], tuple[str, str, Decimal, Decimal]],
+    renewal_figures: Callable[[str, str, str, list[tuple[int, int, int, int, int]]], tuple[str, str, Decimal, Decimal]],
     sinks: Sinks,
     progress: Callable[[str], None],
 ) -> None:
@@ -204,7 +204,7 @@ def generate(
 
     `sizes[i]` customers belong to `teams[i]`; `products` are the non-consumable product ids per offering type
     (TEAM / ENTERPRISE); `payment_state` and `suspends_on` are the application's own PA-2 rule
-    (customers.rules.payment_state and payment_suspends_on); `renewal(segment, vip_select_level, commit status,
+    (customers.rules.payment_state and payment_suspends_on); `renewal_figures(segment, vip_select_level, commit status,
     pools)` gives the renewal levels and values the customer row stores (build._renewal_pricing)."""
     rng = random.Random(config.SEED)  # noqa: S311 (benchmark data, not security)
     owner = [index for index, size in enumerate(sizes) for _ in range(size)]
@@ -438,7 +438,7 @@ def generate(
             )
             pools.append((product, fulfilled, pool_pending, assigned, grace))
         # customers.figures, as the services would have stored them (the build checks them all afterwards)
-        level, level_grace, value, value_grace = renewal(segment, vip_select, commit, pools)
+        level, level_grace, value, value_grace = renewal_figures(segment, vip_select, commit, pools)
         sinks.write(
             CUSTOMERS,
             customer_row
