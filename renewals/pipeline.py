@@ -271,7 +271,7 @@ def pipeline_parts(
         ),
         (customers.filter(renewed), RENEWED_STATES, "renewed_ad"),
     ]
-    chosen = []
+    chosen: list[QuerySet[Customer]] = []
     for part, states, term_ad in parts:
         if state and state not in states:
             continue
@@ -325,8 +325,8 @@ def pipeline_page(
     order = SORTS.get(sort, SORTS["ad"])
     if descending:
         order = tuple(f"-{field}" for field in order)
-    parts = [
-        part.order_by().values_list("id", "rn_ad", "rn_value")
+    parts: list[QuerySet[Any]] = [
+        part.order_by().values_list("id", "rn_ad", "rn_value")  # type: ignore[misc]  # annotated by pipeline_parts
         for part in pipeline_parts(customers, on, state=state, month=month)
     ]
     if not parts:
@@ -351,12 +351,13 @@ def pipeline_page(
 
 def month_totals(cells: list[PipelineCell], on: date, *, state: str = "") -> list[MonthTotal]:
     """Totals per AD month of the pipeline's cells (of one state when given), every month included."""
-    totals = {month: [0, Decimal("0.00")] for month in pipeline_months(on)}
+    counted = dict.fromkeys(pipeline_months(on), 0)
+    valued = dict.fromkeys(counted, Decimal("0.00"))
     for cell in cells:
-        if cell.month in totals and state in ("", cell.state):
-            totals[cell.month][0] += cell.customers
-            totals[cell.month][1] += cell.value or Decimal("0.00")
-    return [MonthTotal(month=month, customers=int(n), value=value) for month, (n, value) in totals.items()]
+        if cell.month in counted and state in ("", cell.state):
+            counted[cell.month] += cell.customers
+            valued[cell.month] += cell.value or Decimal("0.00")
+    return [MonthTotal(month=month, customers=counted[month], value=valued[month]) for month in counted]
 
 
 @dataclass(frozen=True)

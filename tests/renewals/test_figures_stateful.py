@@ -204,8 +204,8 @@ def test_figures_stay_exact_through_random_operations(triad):
     run_state_machine_as_test(
         FiguresMachine,
         settings=settings(
-            max_examples=25,
-            stateful_step_count=20,
+            max_examples=20,
+            stateful_step_count=15,
             deadline=None,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
             derandomize=True,
