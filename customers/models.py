@@ -200,17 +200,16 @@ class Customer(models.Model):
             # REN-11 (NF-4): the renewals page reads its pipeline as two ranges, by AD and by renewed AD,
             # each answered by one of these covering indexes alone (renewals.pipeline.pipeline_parts).
             models.Index(
-                fields=["reseller", "anniversary_date"],
+                fields=["reseller", "anniversary_date", "id"],
                 name="customer_renewals_ad",
                 condition=LISTED,
-                include=["id", "renewed_ad", "renewal_shortfall", "managed_by", "renewal_value", "renewal_value_grace"],
+                include=["renewed_ad", "renewal_shortfall", "managed_by", "renewal_value", "renewal_value_grace"],
             ),
             models.Index(
-                fields=["reseller", "renewed_ad"],
+                fields=["reseller", "renewed_ad", "id"],
                 name="customer_renewals_renewed",
                 condition=LISTED & Q(renewed_ad__isnull=False),
                 include=[
-                    "id",
                     "anniversary_date",
                     "renewal_shortfall",
                     "managed_by",

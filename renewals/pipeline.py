@@ -51,7 +51,7 @@ from console.accounts.models import Membership, Reseller
 from console.clock import policy
 from customers.exports import BOM, _copy_chunks, _python_chunks, _safe, _text
 from customers.models import Customer, ThreeYearCommitStatus
-from customers.rules import RenewalState, renewal_state_q, renewal_state_sql
+from customers.rules import RenewalState, renewal_state, renewal_state_q, renewal_state_sql
 from customers.selectors import customers_visible
 from purchase_auth import rules
 from purchase_auth.models import LicencePool, Price, ThreeYearCommit
@@ -259,7 +259,7 @@ def pipeline_parts(
     """`customers` on the pipeline as disjoint querysets whose union is exactly `filter(pipeline_q(on))`:
     those in their own AD's cycle (upcoming … lapsed in the last 30 days: a range of anniversary_date,
     not renewed this window) and those that renewed this window (a range of renewed_ad); each annotated
-    with rn_ad, rn_state and rn_value, narrowed to `state` and to the AD `month` when given."""
+    with rn_ad and rn_value, narrowed to `state` and to the AD `month` when given."""
     grace, notice = policy("RENEWAL_GRACE_DAYS"), policy("RENEWAL_NOTICE_DAYS")
     renewed = _renewed_in_window(on)
     first = on - timedelta(days=grace + LAPSED_SHOWN_DAYS)
@@ -280,9 +280,8 @@ def pipeline_parts(
         if month is not None:  # within a part the term's AD is one column
             last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
             part = part.filter(**{f"{term_ad}__range": (month, last)})
-        chosen.append(
-            part.annotate(rn_ad=term_ad_sql(on), rn_state=renewal_state_sql(on), rn_value=projected_value_sql(on))
-        )
+        # Within a part the term's AD is that column (term_ad_sql's choice is made by the part's filter).
+        chosen.append(part.annotate(rn_ad=F(term_ad), rn_value=projected_value_sql(on)))
     return chosen
 
 
@@ -296,16 +295,21 @@ class PipelineCell:
 
 def pipeline_cells(customers: QuerySet[Customer], on: date) -> list[PipelineCell]:
     """How many customers of the pipeline and what projected value per AD month and state: the page's
-    counts per state and totals per month in one grouped index-only scan per part."""
+    counts per state and totals per month. One index-only scan per part, grouped by the plain columns
+    that decide the state (the term's AD; for a renewal, whether some licences were left out); the
+    state and month of each group follow in Python from the same rule (customers.rules.renewal_state)."""
+    cycle, renewed = pipeline_parts(customers, on)
     cells = []
-    for part in pipeline_parts(customers, on):
-        rows = (
-            part.order_by()
-            .annotate(rn_month=TruncMonth("rn_ad"))
-            .values("rn_month", "rn_state")
-            .annotate(n=Count("pk"), value=Sum("rn_value"))
-        )
-        cells += [PipelineCell(r["rn_month"], r["rn_state"], r["n"], r["value"]) for r in rows]
+    for row in cycle.order_by().values("anniversary_date").annotate(n=Count("pk"), value=Sum("rn_value")):
+        ad = row["anniversary_date"]
+        state = renewal_state(anniversary_date=ad, renewed_ad=None, renewal_shortfall=0, on=on)
+        cells.append(PipelineCell(ad.replace(day=1), state, row["n"], row["value"]))
+    partial = Case(When(renewal_shortfall__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
+    rows = renewed.order_by().annotate(rn_partial=partial).values("renewed_ad", "rn_partial")
+    for row in rows.annotate(n=Count("pk"), value=Sum("rn_value")):
+        ad = row["renewed_ad"]
+        state = renewal_state(anniversary_date=None, renewed_ad=ad, renewal_shortfall=row["rn_partial"], on=on)
+        cells.append(PipelineCell(ad.replace(day=1), state, row["n"], row["value"]))
     return cells
 
 
