@@ -329,8 +329,9 @@ def pipeline_page(
     order = SORTS.get(sort, SORTS["ad"])
     if descending:
         order = tuple(f"-{field}" for field in order)
+    columns = ["id", "rn_ad", "rn_value"] if "rn_value" in order[0] else ["id", "rn_ad"]  # only what sorts
     parts: list[QuerySet[Any]] = [
-        part.order_by().values_list("id", "rn_ad", "rn_value")  # type: ignore[misc]  # annotated by pipeline_parts
+        part.order_by().values_list(*columns)  # type: ignore[misc]  # annotated by pipeline_parts
         for part in pipeline_parts(customers, on, state=state, month=month)
     ]
     if not parts:
