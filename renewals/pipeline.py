@@ -300,13 +300,19 @@ def pipeline_cells(customers: QuerySet[Customer], on: date) -> list[PipelineCell
     state and month of each group follow in Python from the same rule (customers.rules.renewal_state)."""
     cycle, renewed = pipeline_parts(customers, on)
     cells = []
-    for row in cycle.order_by().values("anniversary_date").annotate(n=Count("pk"), value=Sum("rn_value")):
+    by_ad: QuerySet[Any] = cycle.order_by().values("anniversary_date").annotate(n=Count("pk"), value=Sum("rn_value"))
+    for row in by_ad:
         ad = row["anniversary_date"]
         state = renewal_state(anniversary_date=ad, renewed_ad=None, renewal_shortfall=0, on=on)
         cells.append(PipelineCell(ad.replace(day=1), state, row["n"], row["value"]))
     partial = Case(When(renewal_shortfall__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
-    rows = renewed.order_by().annotate(rn_partial=partial).values("renewed_ad", "rn_partial")
-    for row in rows.annotate(n=Count("pk"), value=Sum("rn_value")):
+    by_renewed: QuerySet[Any] = (
+        renewed.order_by()
+        .annotate(rn_partial=partial)
+        .values("renewed_ad", "rn_partial")
+        .annotate(n=Count("pk"), value=Sum("rn_value"))
+    )
+    for row in by_renewed:
         ad = row["renewed_ad"]
         state = renewal_state(anniversary_date=None, renewed_ad=ad, renewal_shortfall=row["rn_partial"], on=on)
         cells.append(PipelineCell(ad.replace(day=1), state, row["n"], row["value"]))
@@ -331,8 +337,7 @@ def pipeline_page(
         order = tuple(f"-{field}" for field in order)
     columns = ["id", "rn_ad", "rn_value"] if "rn_value" in order[0] else ["id", "rn_ad"]  # only what sorts
     parts: list[QuerySet[Any]] = [
-        part.order_by().values_list(*columns)  # type: ignore[misc]  # annotated by pipeline_parts
-        for part in pipeline_parts(customers, on, state=state, month=month)
+        part.order_by().values_list(*columns) for part in pipeline_parts(customers, on, state=state, month=month)
     ]
     if not parts:
         return []
