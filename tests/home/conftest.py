@@ -48,7 +48,9 @@ def seed_book(
         return CustomerFactory(managed_by=membership, name=f"{prefix}{name}", **fields)
 
     def licensed(name: str, days_to_ad: int, quantity: int = 5, **fields: Any) -> Customer:
-        made = customer(name, anniversary_date=ON + timedelta(days=days_to_ad), has_products=True, **fields)
+        made = customer(name, anniversary_date=ON + timedelta(days=days_to_ad), **fields)
+        # The order its licences came from: the stored figures (has_products) are recomputed from it.
+        OrderFactory(customer=made, status=Order.Status.COMPLETE, created_at=NOW - timedelta(days=400))
         LicencePoolFactory(customer=made, product=suite, fulfilled=quantity)
         return made
 
