@@ -88,6 +88,9 @@ def every_page(triad: Triad) -> list[Visit]:
         visits.append(Visit(f"customers:detail ?tab={tab.name}", url, primary))
     visits.append(Visit("customers:list ?filter=pending", reverse("customers:list") + "?filter=pending", primary))
     visits.append(Visit("customers:list (empty search)", reverse("customers:list") + "?q=nothing-matches", primary))
+    codes = reverse("reseller_change:codes")
+    visits.append(Visit("reseller_change:codes ?state=pending&mine=on", codes + "?state=pending&mine=on", primary))
+    visits.append(Visit("reseller_change:codes (bad state)", codes + "?state=bogus", primary))
     visits.append(Visit("console:team (member)", reverse("console:team"), triad.member_a.user))
     visits.append(
         Visit("customers:detail (viewer)", reverse("customers:detail", args=[customer.vip_id]), triad.viewer_a.user)
