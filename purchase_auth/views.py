@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -92,7 +93,7 @@ def pa_create(request: ConsoleRequest, vip_id: str) -> HttpResponse:
         messages.success(
             request,
             _("Purchase authorization %(number)s created; payment is due on %(due)s.")
-            % {"number": pa.number, "due": pa.due_date.isoformat()},
+            % {"number": pa.number, "due": date_format(pa.due_date)},
         )
         return redirect(_tab(customer, "plans"))
     return render(

@@ -198,7 +198,7 @@ def test_member_creates_a_pa_and_the_customer_gets_pending_licences(
     due = today() + timedelta(days=14)
     assert pa.due_date == due
     expect(status_message(page)).to_contain_text(
-        f"Purchase authorization {pa.number} created; payment is due on {due.isoformat()}."
+        f"Purchase authorization {pa.number} created; payment is due on {long_date(due)}."
     )
     row = pa_row(page, pa)
     expect(row.locator("td").nth(0)).to_have_text(pa.number)
