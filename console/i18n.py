@@ -12,6 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from console.accounts.models import User
+
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 
 
@@ -49,9 +51,8 @@ def language_set(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
-    user = request.user
-    if user.is_authenticated:
-        type(user).objects.filter(pk=user.pk).update(language=language)
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(language=language)
     else:
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
