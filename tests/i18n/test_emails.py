@@ -169,7 +169,7 @@ def test_email_dates_and_money_follow_the_recipient_language() -> None:
     assert "1\xa0234,50 USD" in ukrainian.body_text
     assert "1,234.50 USD" in english.body_text
     assert "7 місяців" in ukrainian.body_text
-    assert "20 березня 2027" in send("auto_renewal_notice", "uk").subject
+    assert "20 бер. 2027" in send("auto_renewal_notice", "uk").subject
     assert "20 Mar 2027" in send("auto_renewal_notice", "en").subject
 
 
