@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -191,7 +191,11 @@ def order_return(request: ConsoleRequest, vip_id: str, number: str) -> HttpRespo
             messages.success(
                 request,
                 _("Return %(number)s processed: credit %(credit)s %(currency)s.")
-                % {"number": record.number, "credit": record.credit, "currency": record.currency},
+                % {
+                    "number": record.number,
+                    "credit": number_format(record.credit, 2, force_grouping=True),
+                    "currency": record.currency,
+                },
             )
             return redirect(_tab(customer, "orders"))
     last_day = rules.return_last_day(order.created_on)
