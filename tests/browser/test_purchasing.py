@@ -385,7 +385,7 @@ def test_member_returns_part_of_an_order_within_14_days(
 
     page = signed_in_page(triad.member_a)
     page.goto(tab_url(live_server, shop.customer, "orders"))
-    expect(order_row(page, order).locator("td").nth(5)).to_have_text("1080.00 USD")
+    expect(order_row(page, order).locator("td").nth(5)).to_have_text("1,080.00 USD")
     order_row(page, order).get_by_role("link", name="Return").click()
 
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/orders/{order.number}/return/")
