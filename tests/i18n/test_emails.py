@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from console.accounts.models import Membership
+from console.accounts.models import Membership, User
 from console.outbox.models import OutboxMessage
 from console.outbox.services import mail_enqueue
 from purchase_auth.models import ThreeYearCommitStatus
@@ -212,3 +213,39 @@ def test_plain_text_parts_are_not_html_escaped_and_the_html_part_is(language: st
         assert name in message.body_text
         assert name not in message.body_html
         assert "O&#x27;Brien &amp; &quot;Sons&quot; &lt;b&gt;" in message.body_html
+
+
+def test_a_team_invitation_goes_out_in_the_inviters_language_and_the_new_account_keeps_it(
+    triad: Any, admin_client_a: Client
+) -> None:
+    """A new person has chosen nothing yet: the inviter's language is the best guess (I18N-2)."""
+    triad.admin_a.user.language = "uk"
+    triad.admin_a.user.save(update_fields=["language"])
+    response = admin_client_a.post(
+        reverse("console:team_invite"),
+        {"email": "new.person@alpha.example", "first_name": "Тарас", "last_name": "Шевченко", "role": "member"},
+    )
+    assert response.status_code == 302
+    message = OutboxMessage.objects.get(template="team_invitation")
+    assert message.language == "uk"
+    assert message.subject == f"Вас запрошено приєднатися до {triad.reseller_a.name} у Консолі реселера"
+    assert User.objects.get(email="new.person@alpha.example").language == "uk"
+
+
+def test_the_managing_member_hears_of_a_purchase_request_in_their_language(triad: Any) -> None:
+    """The PA-requested email goes to the customer's Managed by, in the language that member chose."""
+    from purchase_auth.services.common import Line
+    from purchase_auth.services.purchase_authorizations import purchase_authorization_create
+
+    triad.member_a.user.language = "uk"
+    triad.member_a.user.save(update_fields=["language"])
+    customer = CustomerFactory(managed_by=triad.member_a, segment="COM", name="Рога і Копита", language="en")
+    purchase_authorization_create(
+        reseller=triad.reseller_a,
+        actor=triad.admin_a.user,
+        vip_id=customer.vip_id,
+        lines=[Line(ProductFactory(name="Пакет дизайну"), 3)],
+    )
+    message = OutboxMessage.objects.get(template="pa_requested")
+    assert message.to_email == triad.member_a.user.email
+    assert message.subject == "Рога і Копита запитує покупку"
