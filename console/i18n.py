@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -38,6 +40,16 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+@receiver(user_logged_in)
+def _signed_in_language(sender: type, request: HttpRequest | None, user: object, **kwargs: object) -> None:
+    """From the moment of sign-in (an invitation accepted, the login form) the rest of the request, and
+    the message it leaves for the next page, speak the person's language."""
+    language = user_language(user)
+    if language and request is not None:
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
 
 
 @require_POST
