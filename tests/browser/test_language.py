@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import formats, translation
 from playwright.sync_api import Browser, Page, expect
 
 from console.clock import today
@@ -39,7 +40,13 @@ def sign_in(page: Page, live_server: Any, email: str) -> None:
 def customers_of(triad: Triad) -> None:
     """A list with Ukrainian names in every state, so any English left on the page is the console's."""
     member = triad.member_a
-    contact = {"contact_first_name": "Олена", "contact_last_name": "Шевченко"}
+    contact = {
+        "contact_first_name": "Олена",
+        "contact_last_name": "Шевченко",
+        "city": "Київ",
+        "address_line1": "вул. Хрещатик, 1",
+        "postal_code": "01001",
+    }
     CustomerFactory(
         **contact, managed_by=member, name="Рога і Копита", name_en="Roga i Kopyta", country="UA", region="UA-30"
     )
@@ -88,6 +95,19 @@ def test_the_language_menu_switches_to_ukrainian_for_good(
     left_in_english = english_words(page.locator("body").inner_text()) - set(triad.reseller_a.name.split())
     screenshot(page, "i18n-customers-uk-1280")
     assert not left_in_english, f"Untranslated on the Ukrainian customer list: {sorted(left_in_english)}"
+
+    # The details of the customer ready for renewal: facts, dates, region and country in Ukrainian.
+    page.get_by_role("link", name="Київські Ліцензії").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Київські Ліцензії")
+    facts = page.locator(".customer-facts").first
+    expect(facts).to_contain_text("Львівська область")
+    expect(facts).to_contain_text("Україна")
+    left_in_english = english_words(page.locator("body").inner_text())
+    left_in_english -= {*triad.reseller_a.name.split(), "Kyivski", "Litsenzii"}
+    screenshot(page, "i18n-customer-detail-uk-1280")
+    assert not left_in_english, f"Untranslated on the Ukrainian customer details: {sorted(left_in_english)}"
+    with translation.override("uk"):
+        expect(page.locator("main")).to_contain_text(formats.date_format(today() + timedelta(days=20)))
 
     # The next sign-in, from a browser set to English, is in Ukrainian still: the choice is the user's.
     context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
