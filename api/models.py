@@ -39,8 +39,10 @@ class ApiKey(models.Model):
 
     objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
-    # Set by authentication (api.services.api_key_for): whether the creator's role still may write.
+    # Set by authentication (api.services.api_key_for): whether the creator's role still may write, and
+    # that role itself (a key never reaches what its creator's role cannot in the console).
     creator_may_write = False
+    creator_role = ""
 
     class Meta:
         ordering = ["-created_at", "-id"]

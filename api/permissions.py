@@ -26,3 +26,16 @@ class ApiKeyPermission(permissions.BasePermission):
         if not isinstance(key, ApiKey):
             return False
         return request.method in permissions.SAFE_METHODS or key.can_write
+
+
+class CreatorRolePermission(permissions.BasePermission):
+    """A route the console shows only to some roles (the view's `creator_roles`, e.g. the activity log:
+    TEAM_ADMINS, as console.audit.views.activity) answers only keys whose creator has one of them now;
+    any other key gets 403."""
+
+    message = _("Your role in this team does not allow this: the key's creator must be an admin of the team.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        key = request.auth
+        roles = getattr(view, "creator_roles", None)
+        return isinstance(key, ApiKey) and (roles is None or key.creator_role in roles)

@@ -326,3 +326,80 @@ class AuditEventSerializer(serializers.ModelSerializer[AuditEvent]):
 
 
 INVITATION_STATUSES = InvitationStatus.values
+
+
+# ---- renewals (REN-2, REN-7, REN-9, REN-10) ------------------------------------------------------------
+
+
+class QuoteLineSerializer(serializers.Serializer[Any]):
+    product = serializers.CharField(source="product.code", help_text="Product code")
+    quantity = serializers.IntegerField()
+    level = serializers.CharField(help_text="The discount level the unit price is taken at")
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="Yearly unit price")
+    months = serializers.IntegerField()
+    line_total = serializers.DecimalField(max_digits=14, decimal_places=2)
+
+
+class QuoteSerializer(serializers.Serializer[Any]):
+    """REN-10: a renewal's level, its lines priced for a full 12-month term, and the total."""
+
+    level = serializers.CharField()
+    currency = serializers.CharField(default="USD")
+    total = serializers.DecimalField(max_digits=14, decimal_places=2)
+    lines = QuoteLineSerializer(many=True)
+
+
+class RenewalSerializer(serializers.Serializer[Any]):
+    """REN-8: the term being renewed; REN-7: what expires and may be renewed; REN-10: its preview."""
+
+    state = serializers.ChoiceField(choices=RenewalState.choices)
+    anniversary_date = serializers.DateField(source="term_ad", allow_null=True, help_text="The AD being renewed")
+    orders_open_on = serializers.DateField(source="opens_on", allow_null=True, help_text="AD−30 (REN-2)")
+    grace_ends_on = serializers.DateField(source="grace_ends", allow_null=True, help_text="AD+30 (REN-4)")
+    late = serializers.BooleanField(help_text="From the AD only expiring licences renew, up to their quantity")
+    can_renew = serializers.BooleanField()
+    expiring = LineSerializer(many=True)
+    preview = QuoteSerializer(allow_null=True, help_text="The renewal of every expiring licence")
+
+
+class RenewalLinesSerializer(serializers.Serializer[Any]):
+    """The lines of a renewal preview; without lines, every expiring licence (the console's prefill)."""
+
+    lines = serializers.ListField(child=LineInputSerializer(), required=False, max_length=50)
+
+
+class RenewalOrderSerializer(serializers.Serializer[Any]):
+    """REN-2, REN-7: the products and quantities to renew for a full 12-month term."""
+
+    lines = serializers.ListField(child=LineInputSerializer(), min_length=1, max_length=50)
+
+
+class AutoRenewalLineSerializer(serializers.Serializer[Any]):
+    product = serializers.SlugRelatedField(slug_field="code", queryset=Product.objects.all(), help_text="Product code")
+    quantity = serializers.IntegerField(
+        min_value=0, max_value=ENTERPRISE_MAX_QUANTITY, help_text="0 leaves the product out"
+    )
+
+
+class AutoRenewalSerializer(serializers.Serializer[Any]):
+    """REN-9: auto-renewal on or off, the quantity it renews per product, and its preview (REN-10)."""
+
+    enabled = serializers.BooleanField()
+    editable = serializers.BooleanField(help_text="Changes are allowed until editable_until (AD−3)")
+    editable_until = serializers.DateField(allow_null=True)
+    lines = AutoRenewalLineSerializer(many=True)
+    preview = QuoteSerializer(allow_null=True)
+    problem = serializers.CharField(allow_blank=True, help_text="Why there is no preview, if there is none")
+
+
+class AutoRenewalUpdateSerializer(serializers.Serializer[Any]):
+    """REN-9: turn auto-renewal on or off; `lines` changes the quantity of the listed products (the
+    others keep theirs)."""
+
+    enabled = serializers.BooleanField()
+    lines = serializers.ListField(child=AutoRenewalLineSerializer(), required=False, max_length=50)
+
+    def validate_lines(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if len({line["product"].pk for line in lines}) != len(lines):
+            raise serializers.ValidationError("List each product once.")
+        return lines

@@ -103,6 +103,7 @@ def api_key_for(text: str) -> ApiKey | None:
         return None
     # A key never does more than its creator may: a creator now a viewer leaves a read-only key.
     key.creator_may_write = creator_role != Membership.Role.VIEWER
+    key.creator_role = creator_role
     return key
 
 

@@ -24,11 +24,13 @@ from api import serializers as s
 from api.idempotency import idempotent
 from api.models import ApiKey
 from api.pagination import keyset_page
+from api.permissions import ApiKeyPermission, CreatorRolePermission
 from api.problems import RuleRefused
 from console.accounts.models import Membership, Reseller
 from console.audit.selectors import audit_events_for_reseller
 from console.audit.services import audit_acting_as
 from console.clock import today
+from console.tenancy import TEAM_ADMINS
 from customers import selectors as customer_selectors
 from customers import services as customer_services
 from customers.models import Customer
@@ -40,6 +42,8 @@ from purchase_auth.services.purchase_authorizations import (
     purchase_authorization_cancel,
     purchase_authorization_create,
 )
+from renewals import selectors as renewal_selectors
+from renewals.services import auto_renewal_update, renewal_order_place, renewal_preview
 
 VIP_ID = OpenApiParameter("vip_id", OpenApiTypes.STR, OpenApiParameter.PATH, pattern="^[0-9A-F]{20}$")
 PA_NUMBER = OpenApiParameter("number", OpenApiTypes.STR, OpenApiParameter.PATH, pattern="^PA[0-9]{18}$")
@@ -420,6 +424,11 @@ class ActivityPageSerializer(s.serializers.Serializer[Any]):
 
 
 class ActivityView(ResellerApiView):
+    """AUD-2: the activity log, for the roles the console shows it to (team admins), by the key's creator."""
+
+    permission_classes = [ApiKeyPermission, CreatorRolePermission]
+    creator_roles = TEAM_ADMINS
+
     @extend_schema(operation_id="activity_list", parameters=[ActivityQuerySerializer], responses=ActivityPageSerializer)
     def get(self, request: Request) -> Response:
         query = ActivityQuerySerializer(data=_params(request))
@@ -437,3 +446,155 @@ class ActivityView(ResellerApiView):
             params["cursor"] = cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         return Response({"next": next_url, "results": s.AuditEventSerializer(rows, many=True).data})
+
+
+# ---- renewals ------------------------------------------------------------------------------------------
+
+
+def _quote(quote: renewal_selectors.Quote | None) -> dict[str, Any] | None:
+    if quote is None:
+        return None
+    return {"level": quote.level, "currency": renewal_selectors.CURRENCY, "total": quote.total, "lines": quote.lines}
+
+
+class RenewalView(ResellerApiView):
+    @extend_schema(
+        operation_id="renewal_retrieve",
+        parameters=[VIP_ID],
+        responses=s.RenewalSerializer,
+        summary="The renewal of the current term: state, dates, expiring licences and their preview (REN-8, REN-10)",
+    )
+    def get(self, request: Request, vip_id: str) -> Response:
+        customer = self.customer(vip_id)
+        on = today()
+        summary = renewal_selectors.renewal_summary(customer, on)
+        expiring = [Line(product, quantity) for product, quantity in renewal_selectors.expiring(customer, on).items()]
+        preview = None
+        if expiring and summary.can_renew:
+            try:
+                preview = renewal_preview(customer=customer, lines=expiring, on=on)
+            except PurchaseError:
+                preview = None
+        data = {
+            "state": summary.state,
+            "term_ad": summary.term_ad,
+            "opens_on": summary.opens_on,
+            "grace_ends": summary.grace_ends,
+            "late": summary.late,
+            "can_renew": summary.can_renew,
+            "expiring": expiring,
+            "preview": _quote(preview),
+        }
+        return Response(s.RenewalSerializer(data).data)
+
+
+class RenewalPreviewView(ResellerApiView):
+    @extend_schema(
+        operation_id="renewal_preview",
+        parameters=[VIP_ID],
+        request=s.RenewalLinesSerializer,
+        responses=s.QuoteSerializer,
+        summary="Preview a renewal order: level, unit prices, line totals, total (REN-10); nothing is placed",
+    )
+    @idempotent
+    def post(self, request: Request, vip_id: str) -> Response:
+        customer = self.customer(vip_id)
+        data = s.RenewalLinesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        on = today()
+        lines = _lines(data.validated_data.get("lines") or [])
+        if not lines:
+            lines = [Line(product, quantity) for product, quantity in renewal_selectors.expiring(customer, on).items()]
+        try:
+            quote = renewal_preview(customer=customer, lines=lines, on=on)
+        except PurchaseError as error:
+            raise _refused(error) from error
+        return Response(s.QuoteSerializer(_quote(quote)).data)
+
+
+class RenewalOrderView(ResellerApiView):
+    @extend_schema(
+        operation_id="renewal_orders_place",
+        parameters=[VIP_ID],
+        request=s.RenewalOrderSerializer,
+        responses={201: s.OrderSerializer},
+        summary="Place a renewal order (REN-2, REN-7); it is accepted asynchronously: poll its status",
+    )
+    @idempotent
+    def post(self, request: Request, vip_id: str) -> Response:
+        customer = self.customer(vip_id)
+        data = s.RenewalOrderSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            order = renewal_order_place(
+                reseller=self.reseller,
+                actor=self.api_key.created_by,
+                vip_id=vip_id,
+                lines=_lines(data.validated_data["lines"]),
+            )
+        except PurchaseError as error:
+            raise _refused(error) from error
+        location = reverse("api:order", kwargs={"vip_id": vip_id, "number": order.number}, request=request)
+        return Response(
+            s.OrderSerializer(_orders(customer).get(pk=order.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
+
+class AutoRenewalView(ResellerApiView):
+    def _answer(self, customer: Customer) -> Response:
+        summary = renewal_selectors.renewal_summary(customer, today())
+        data = {
+            "enabled": summary.auto_enabled,
+            "editable": summary.auto_editable,
+            "editable_until": summary.auto_edit_until,
+            "lines": [
+                {"product": product, "quantity": quantity}
+                for product, quantity in renewal_selectors.auto_renewal_quantities(customer)
+            ],
+            "preview": _quote(summary.auto_quote),
+            "problem": summary.auto_problem,
+        }
+        return Response(s.AutoRenewalSerializer(data).data)
+
+    @extend_schema(
+        operation_id="auto_renewal_retrieve",
+        parameters=[VIP_ID],
+        responses=s.AutoRenewalSerializer,
+        summary="Auto-renewal settings and what it will renew on the AD (REN-9, REN-10)",
+    )
+    def get(self, request: Request, vip_id: str) -> Response:
+        return self._answer(self.customer(vip_id))
+
+    @extend_schema(
+        operation_id="auto_renewal_update",
+        parameters=[VIP_ID],
+        request=s.AutoRenewalUpdateSerializer,
+        responses=s.AutoRenewalSerializer,
+        summary="Turn auto-renewal on or off and set its quantities, until AD−3 (REN-9)",
+    )
+    def put(self, request: Request, vip_id: str) -> Response:
+        customer = self.customer(vip_id)
+        data = s.AutoRenewalUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        quantities = dict(renewal_selectors.auto_renewal_quantities(customer))  # what the console's form lists
+        unknown = [
+            line["product"].code for line in data.validated_data.get("lines", []) if line["product"] not in quantities
+        ]
+        if unknown:
+            raise s.serializers.ValidationError(
+                {"lines": [f"{code} is not one of this customer's licences." for code in unknown]}
+            )
+        quantities |= {line["product"]: line["quantity"] for line in data.validated_data.get("lines", [])}
+        try:
+            auto_renewal_update(
+                reseller=self.reseller,
+                actor=self.api_key.created_by,
+                vip_id=vip_id,
+                enabled=data.validated_data["enabled"],
+                quantities=quantities,
+            )
+        except PurchaseError as error:
+            raise _refused(error) from error
+        return self._answer(self.customer(vip_id))

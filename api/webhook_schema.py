@@ -60,6 +60,14 @@ ENVELOPES = {
     ),
     "order": _envelope("OrderEvent", _data("OrderEventData", order=_Order())),
     "team": _envelope("TeamEvent", _data("TeamEventData", member=_Member())),
+    "renewal": _envelope(
+        "RenewalEvent",
+        _data(
+            "RenewalEventData",
+            customer=_Customer(required=False, help_text="renewal.auto_renewal_changed, .lapsed, .licences_expired"),
+            order=_Order(required=False, help_text="renewal.order_placed, renewal.renewed"),
+        ),
+    ),
     "webhook": _envelope(
         "TestEvent", type("TestEventData", (serializers.Serializer,), {"reseller_id": serializers.CharField()})()
     ),

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import ipaddress
 import json
 import logging
 import secrets
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -44,8 +44,8 @@ logger = logging.getLogger(__name__)
 PAYLOAD_VERSION = "2026-11-30"
 STALE_CLAIM = timedelta(minutes=10)
 
-# HOOK-2: the audit action each event type comes from. Renewal and reseller-change events join when
-# those features land (their services will audit `renewal.*` and `reseller_change.*`).
+# HOOK-2: the audit action each event type comes from. Reseller-change events join when that feature
+# lands (its service will audit `reseller_change.*`).
 EVENT_OF_ACTION = {
     "customer.invite": "customer.invited",
     "customer.accept": "customer.accepted",
@@ -59,8 +59,14 @@ EVENT_OF_ACTION = {
     "order.return": "order.returned",
     "team.join": "team.member_added",
     "team.remove": "team.member_removed",
+    "customer.auto_renewal": "renewal.auto_renewal_changed",  # REN-9
 }
-EVENT_TYPES = sorted(EVENT_OF_ACTION.values())
+# Renewal events read a detail of their audit entry (renewals' services and the job audit them):
+RENEWAL_ORDER_PLACED = "renewal.order_placed"  # order.place of a renewal order, by a user, a key or the job
+RENEWED = "renewal.renewed"  # order.accept of a renewal order (with order.completed): the AD moved
+LAPSED = "renewal.lapsed"  # licences.expire of a customer who did not renew: every licence expired (REN-4)
+LICENCES_EXPIRED = "renewal.licences_expired"  # licences.expire after a partial renewal: the rest expired
+EVENT_TYPES = sorted({*EVENT_OF_ACTION.values(), RENEWAL_ORDER_PLACED, RENEWED, LAPSED, LICENCES_EXPIRED})
 TEST_EVENT = "webhook.test"
 
 
@@ -97,26 +103,93 @@ def _forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     )
 
 
-def url_refusal(url: str) -> str | None:
-    """Why the application must not call this URL, or None. Checked at registration and before every
-    delivery (a name may resolve elsewhere later); redirects are never followed."""
+def _resolve(host: str, port: int) -> list[str]:
+    """Every address `host` resolves to, in the resolver's order (one DNS lookup)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]).split("%")[0] for info in infos))
+
+
+def checked_addresses(url: str) -> tuple[str | None, list[str]]:
+    """HOOK-5: why the application must not call this URL (or None), and the addresses it may connect
+    to. The host is resolved once and every address it resolves to is checked; a delivery then
+    connects to one of exactly these addresses (`_pinned_post`), so a name that answers a public
+    address to the check and a private one to a second lookup (DNS rebinding) cannot lead elsewhere."""
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError:
-        return _("Enter a valid URL.")
+        return _("Enter a valid URL."), []
     allow_private = settings.WEBHOOK_ALLOW_PRIVATE_URLS
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
-        return _("Use an https:// URL.")
+        return _("Use an https:// URL."), []
     if not parts.hostname or parts.username or parts.password:
-        return _("Enter a URL with a host name and no user name or password.")
+        return _("Enter a URL with a host name and no user name or password."), []
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)}
-    except (socket.gaierror, UnicodeError):
-        return _("This host name cannot be resolved.")
-    if not allow_private and any(_forbidden(ipaddress.ip_address(str(a).split("%")[0])) for a in addresses):
-        return _("This URL leads to a private, loopback, link-local or metadata address.")
-    return None
+        addresses = _resolve(parts.hostname, port)
+    except (OSError, UnicodeError):
+        return _("This host name cannot be resolved."), []
+    if not addresses:
+        return _("This host name cannot be resolved."), []
+    if not allow_private and any(_forbidden(ipaddress.ip_address(address)) for address in addresses):
+        return _("This URL leads to a private, loopback, link-local or metadata address."), []
+    return None, addresses
+
+
+def url_refusal(url: str) -> str | None:
+    """Why the application must not call this URL, or None. Checked at registration and before every
+    delivery (a name may resolve elsewhere later); redirects are never followed."""
+    return checked_addresses(url)[0]
+
+
+def _connect(address: str, port: int, timeout: float) -> socket.socket:
+    """A TCP connection to an IP address as given: no name lookup happens here."""
+    family = socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect((address, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def _pin(connection: http.client.HTTPConnection, addresses: list[str]) -> None:
+    """Make `connection` open its socket to one of `addresses` (in order) instead of looking its host
+    up again; the Host header and, over HTTPS, SNI and the certificate check still use the URL's host.
+    (http.client opens every socket through the instance's `_create_connection`.)"""
+
+    def create(_host_port: tuple[str, int], timeout: float | None = None, *_args: Any) -> socket.socket:
+        failure: OSError | None = None
+        for address in addresses:
+            try:
+                return _connect(address, connection.port, timeout or settings.WEBHOOK_TIMEOUT_SECONDS)
+            except OSError as error:
+                failure = error
+        raise failure or OSError("no address to connect to")
+
+    setattr(connection, "_create_connection", create)  # noqa: B010  (an instance attribute http.client reads)
+
+
+def _pinned_post(url: str, addresses: list[str], body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+    """POST to `url` over a connection to one of `addresses`; a redirect is an answer, never followed."""
+    parts = urlsplit(url)
+    timeout = settings.WEBHOOK_TIMEOUT_SECONDS
+    connection: http.client.HTTPConnection
+    if parts.scheme == "https":
+        connection = http.client.HTTPSConnection(
+            parts.hostname or "", parts.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
+    _pin(connection, addresses)
+    try:
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read(500).decode(errors="replace")
+    finally:
+        connection.close()
 
 
 # ---- endpoints (HOOK-1, HOOK-4) --------------------------------------------------------------------
@@ -267,9 +340,24 @@ def _object_data(obj: models.Model) -> dict[str, Any]:
     return {"object": {"type": obj._meta.label_lower, "repr": str(obj)[:200]}}
 
 
+def event_types_of(entry: AuditEntry) -> list[str]:
+    """HOOK-2: the events one audit entry makes (none, one, or for a renewal order's acceptance two)."""
+    types = [EVENT_OF_ACTION[entry.action]] if entry.action in EVENT_OF_ACTION else []
+    obj = entry.obj
+    if isinstance(obj, Order) and obj.kind == Order.Kind.RENEWAL:
+        if entry.action == "order.place":
+            types.append(RENEWAL_ORDER_PLACED)
+        elif entry.action == "order.accept":
+            types.append(RENEWED)
+    elif entry.action == "licences.expire":
+        outcome = (entry.changes.get("renewal") or [None, None])[1]
+        types.append(LAPSED if outcome == "lapsed" else LICENCES_EXPIRED)
+    return types
+
+
 def webhook_events_from_audit(entries: list[AuditEntry]) -> None:
     """Write a delivery for every subscribed active endpoint of every event these audit entries make."""
-    events = [(EVENT_OF_ACTION[e.action], e) for e in entries if e.action in EVENT_OF_ACTION and e.reseller_id]
+    events = [(event_type, e) for e in entries if e.reseller_id for event_type in event_types_of(e)]
     if not events:
         return
     endpoints = list(
@@ -309,14 +397,6 @@ def _changes(changes: dict[str, Any]) -> dict[str, Any]:
 # ---- delivery (HOOK-3, HOOK-4, HOOK-5) -------------------------------------------------------------
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None  # HOOK-5: a redirect is an answer (3xx, a failure), never followed
-
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
-
-
 def webhook_due_ids() -> list[int]:
     now = timezone.now()
     return list(
@@ -348,32 +428,25 @@ def webhook_deliver(*, delivery_id: int) -> bool:
     if not endpoint.is_active:
         _finish(delivery, ok=False, error=_("The endpoint is turned off."), final=True)
         return False
-    if refusal := url_refusal(endpoint.url):
+    refusal, addresses = checked_addresses(endpoint.url)
+    if refusal:
         _finish(delivery, ok=False, error=refusal, final=True)
         return False
     body = json.dumps(delivery.payload, separators=(",", ":"))
     sent_at = timezone.now()
     signature = Webhook(secret_of(endpoint)).sign(delivery.event_id, sent_at, body)
-    request = urllib.request.Request(  # noqa: S310  (https, or http only where private URLs are allowed)
-        endpoint.url,
-        data=body.encode(),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Reseller-Console-Webhooks/1",
-            "webhook-id": delivery.event_id,
-            "webhook-timestamp": str(int(sent_at.timestamp())),
-            "webhook-signature": signature,
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Reseller-Console-Webhooks/1",
+        "webhook-id": delivery.event_id,
+        "webhook-timestamp": str(int(sent_at.timestamp())),
+        "webhook-signature": signature,
+    }
     started = time.monotonic()
     code, text, error = None, "", ""
     try:
-        with _opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            code, text = response.status, response.read(500).decode(errors="replace")
-    except urllib.error.HTTPError as failure:
-        code, text = failure.code, failure.read(500).decode(errors="replace")
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as failure:
+        code, text = _pinned_post(endpoint.url, addresses, body.encode(), headers)
+    except (http.client.HTTPException, TimeoutError, OSError, ValueError) as failure:
         error = f"{type(failure).__name__}: {failure}"
     latency = int((time.monotonic() - started) * 1000)
     ok = code is not None and 200 <= code < 300

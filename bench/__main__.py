@@ -28,6 +28,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--export-repeats", type=int, default=4, help="export runs, each next to a raw COPY")
     parser.add_argument("--quick", action="store_true", help="5 runs, 1 warm-up, 2 exports: a smoke run")
     parser.add_argument("--only", help="measure only the list variants whose label contains this text")
+    parser.add_argument(
+        "--home-only", action="store_true", help="measure only the home page (DASH-3), print it, write no results"
+    )
     parser.add_argument("--strict", action="store_true", help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
     if args.quick:
@@ -52,9 +55,26 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     import time_machine
 
-    from bench import build, database, export, listpage, renewalspage, report
+    from bench import apipage, build, database, export, homepage, listpage, renewalspage, report
 
     meta = build.ensure(rebuild=args.rebuild, progress=progress)
+
+    def home_stage() -> list[homepage.HomeVariant]:
+        progress("Home page (big reseller, signed in as a team member) …")
+        return homepage.run(
+            login_email=meta["login_email"],
+            small_login_email=export.login_for_small(meta),
+            warmups=args.warmups,
+            runs=args.runs,
+            budget_s=args.budget,
+            min_runs=min(5, args.runs),
+            progress=progress,
+        )
+
+    if args.home_only:
+        with time_machine.travel(config.ANCHOR, tick=True):
+            home_variants = home_stage()
+        return 1 if args.strict and not all(v.result["ok"] for v in home_variants) else 0
     machine_start = report.machine()
     warning = report.busy(machine_start)
     if warning:
@@ -80,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
             min_runs=min(5, args.runs),
             progress=progress,
         )
+        home_variants = home_stage()
+        progress("Customer list API (a key of the big reseller's team member) …")
+        api_list = apipage.run(login_email=meta["login_email"], warmups=args.warmups, runs=args.runs,
+                               budget_s=args.budget, min_runs=min(5, args.runs), progress=progress)  # fmt: skip
         progress("Query counts of the same variants for a reseller with 1,000 customers …")
         small = listpage.client_for(export.login_for_small(meta))
         for variant in variants:
@@ -116,6 +140,11 @@ def main(argv: list[str] | None = None) -> int:
             "target_ms": renewalspage.TARGET_MS,
             "variants": [{"label": v.label, "params": v.params, **v.result} for v in renewal_variants],
         },
+        "home": {
+            "target_ms": homepage.TARGET_MS,
+            "variants": [{"label": v.label, "params": v.params, **v.result} for v in home_variants],
+        },
+        "api": {"target_ms": listpage.TARGET_MS, "variants": api_list},
         "export": exported,
         "job": job_result,
         "index_sizes": database.index_sizes("customers_customer"),
@@ -124,7 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     results["targets"] = (
         report.targets(list_results, exported)
         + report.renewals_targets(results["renewals"]["variants"], renewalspage.TARGET_MS)
+        + report.home_targets(results["home"]["variants"], homepage.TARGET_MS)
         + report.job_targets(job_result)
+        + apipage.targets(api_list)
     )
     path = report.write(results)
     report.print_table(results, path)

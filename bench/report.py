@@ -110,6 +110,31 @@ def renewals_targets(variants: list[dict[str, Any]], target_ms: float) -> list[d
     ]
 
 
+def home_targets(variants: list[dict[str, Any]], target_ms: float) -> list[dict[str, Any]]:
+    """DASH-3: every home-page variant within the target, and the same queries for 1,000 customers."""
+    if not variants:
+        return []
+    worst = max(variants, key=lambda r: r["p95_ms"])
+    passing = sum(r["ok"] for r in variants)
+    constant = all(r["queries_big_admin"] == r["queries_small_reseller"] for r in variants)
+    return [
+        {
+            "name": f"home page p95 ≤ {target_ms:.0f} ms",
+            "pass": passing == len(variants),
+            "measured": f"{passing}/{len(variants)} variants pass; worst {worst['label']} p95 {worst['p95_ms']:.0f} ms",
+            "margin": f"{target_ms - worst['p95_ms']:+.0f} ms on the worst",
+        },
+        {
+            "name": "home page queries independent of size",
+            "pass": constant,
+            "measured": ", ".join(
+                f"{r['label']}: {r['queries_big_admin']} vs {r['queries_small_reseller']}" for r in variants
+            ),
+            "margin": "primary admins: 200,000 vs 1,000 customers",
+        },
+    ]
+
+
 def targets(list_results: list[dict[str, Any]], export: dict[str, Any]) -> list[dict[str, Any]]:
     worst = max(list_results, key=lambda r: r["p95_ms"])
     passing = sum(r["ok"] for r in list_results)
@@ -241,6 +266,15 @@ def print_table(results: dict[str, Any], path: str) -> None:
             print(
                 f"  {r['label'][:39]:<40}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['queries']:>9}"
                 f"{r['slowest_sql_ms']:>10.1f} ms{r['rows_total']:>10,}  {_flag(r['ok'])}"
+            )
+    if results.get("home"):
+        print()
+        target = results["home"]["target_ms"]
+        print(f"Home page at the server (DASH-3, big reseller); target p95 ≤ {target:.0f} ms")
+        for r in results["home"]["variants"]:
+            print(
+                f"  {r['label'][:39]:<40}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}{r['queries']:>9}"
+                f"{r['slowest_sql_ms']:>10.1f} ms  {_flag(r['ok'])}"
             )
     print()
     print("NF-4 targets")

@@ -16,10 +16,18 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 CONTROL_CHARACTERS_MESSAGE = _("Remove control or text-direction characters from this field.")
 LINE_BREAK_MESSAGE = _("Enter this on one line, without line breaks.")
 UNREADABLE_TEXT_MESSAGE = _("Part of this text could not be read (it was not valid UTF-8). Type it again.")
+# NF-6: the message when text is longer than its field allows. The browser is not given a maxlength (it
+# would cut a paste silently); the page shows a live counter (data-maxlength, static/js/console.js).
+TOO_LONG_MESSAGE = ngettext_lazy(
+    "This can have at most %(limit_value)d character and has %(show_value)d. Nothing was cut: shorten it.",
+    "This can have at most %(limit_value)d characters and has %(show_value)d. Nothing was cut: shorten it.",
+    "limit_value",
+)
 # Bidirectional controls reorder what a reader sees ("Trojan Source"); nobody types them on purpose.
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
@@ -40,9 +48,19 @@ def _nfc(to_python: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return normalised
 
 
+def counted_max_length(field: forms.CharField) -> None:
+    """NF-6: no silent truncation. The browser's maxlength would cut a pasted text without a word, so the
+    widget gets data-maxlength instead (a live counter in static/js/console.js) and the server's message
+    says how long the text is and that nothing was cut."""
+    limit = field.widget.attrs.pop("maxlength", None) or field.max_length
+    field.widget.attrs["data-maxlength"] = str(limit)
+    field.error_messages["max_length"] = TOO_LONG_MESSAGE
+
+
 class CleanTextMixin(forms.BaseForm):
     """NFC-normalise every text field as it is read (so limits count characters, not the decomposed
-    input) and refuse control and text-direction characters."""
+    input), refuse control and text-direction characters, and count rather than cut text that is too
+    long (counted_max_length)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -50,6 +68,8 @@ class CleanTextMixin(forms.BaseForm):
             if isinstance(field, forms.CharField):
                 # Wrap this field instance's to_python so that every later check sees NFC text.
                 field.to_python = _nfc(field.to_python)  # type: ignore[method-assign, assignment]
+                if field.max_length is not None:
+                    counted_max_length(field)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -197,7 +197,17 @@ class CustomerInviteForm(CleanTextMixin, forms.Form):
         chosen = cleaned.get("choose_anniversary")
         anniversary: date | None = cleaned.get("anniversary_date")
         if not chosen:
-            if months:
+            # Never drop what was typed: a date or a term without the box ticked is refused, not discarded.
+            typed = str(self.data.get(self.add_prefix("anniversary_date")) or "").strip()
+            if anniversary is not None or typed:
+                self.add_error(
+                    "choose_anniversary",
+                    _(
+                        "An Anniversary Date was entered but “Select customer Anniversary Date for customer” is not "
+                        "ticked. Tick the box to keep the date, or clear the date."
+                    ),
+                )
+            elif months:
                 self.add_error("choose_anniversary", _("Select the Anniversary Date to choose an extended term."))
             cleaned["anniversary_date"], cleaned["extended_term_months"] = None, None
             return
@@ -231,6 +241,8 @@ class CustomerListForm(CleanTextMixin, forms.Form):
 
     filter = forms.ChoiceField(choices=CustomerFilter.choices, required=False)
     mine = forms.BooleanField(required=False)
+    # DASH-1: "stale" narrows the list to the invitations pending for more than 14 days.
+    invitation = forms.ChoiceField(choices=[("stale", "stale")], required=False)
     q = forms.CharField(max_length=100, required=False)
 
     def clean_q(self) -> str:
@@ -251,6 +263,7 @@ class CustomerListForm(CleanTextMixin, forms.Form):
         return {
             "filter": data.get("filter") or CustomerFilter.ALL,
             "mine": bool(data.get("mine")),
+            "invitation": data.get("invitation") or "",
             "q": data.get("q") or "",
             "sort": sort.lstrip("-"),
             "descending": sort.startswith("-"),

@@ -180,6 +180,27 @@ class Customer(models.Model):
                 fields=["reseller", "vip_select_level", "name", "id"], name="customer_list_vip_select", condition=LISTED
             ),
             models.Index(fields=["reseller", "created_at", "id"], name="customer_list_created", condition=LISTED),
+            # DASH-1/DASH-2 (home page): the oldest past-due customers, the oldest pending invitations,
+            # new customers and removed customers per month, each one index range (DASH-3).
+            models.Index(
+                fields=["reseller", "open_pa_min_due", "id"],
+                name="customer_home_past_due",
+                condition=LISTED & Q(open_pa_min_due__isnull=False),
+                include=["managed_by"],
+            ),
+            models.Index(
+                fields=["reseller", "invitation_status", "invited_at", "id"],
+                name="customer_home_invitations",
+                condition=LISTED,
+                include=["managed_by"],
+            ),
+            models.Index(fields=["reseller", "created_at"], name="customer_home_created", include=["managed_by"]),
+            models.Index(
+                fields=["reseller", "removed_at"],
+                name="customer_home_removed",
+                condition=Q(removed_at__isnull=False),
+                include=["managed_by"],
+            ),
             # LIST-1 counts: one index-only scan gives every filter's count.
             models.Index(
                 fields=[

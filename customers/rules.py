@@ -9,13 +9,13 @@ customer list needs it and `customers` does not import `purchase_auth`.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Case, CharField, Q, TextChoices, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from console.clock import policy
-from customers.models import Customer
+from customers.models import Customer, InvitationStatus
 
 # PA-2: what an open purchase authorization is on a given day.
 PAYMENT_PENDING, PAYMENT_OVERDUE, PAYMENT_SUSPENDED = "pending", "overdue", "suspended"
@@ -224,3 +224,21 @@ def renewal_state_for(customer: Customer, on: date) -> str:
         renewal_shortfall=customer.renewal_shortfall,
         on=on,
     )
+
+
+# DASH-1: an invitation still pending after this many days is on the account manager's to-do list.
+INVITATION_STALE_DAYS = 14
+
+
+def invitation_stale_since(now: datetime) -> datetime:
+    return now - timedelta(days=INVITATION_STALE_DAYS)
+
+
+def is_invitation_stale(*, invitation_status: str, invited_at: datetime, now: datetime) -> bool:
+    """DASH-1: the invitation has been pending for more than 14 days."""
+    return invitation_status == InvitationStatus.PENDING and invited_at < invitation_stale_since(now)
+
+
+def invitation_stale_q(now: datetime) -> Q:
+    """`is_invitation_stale` in SQL (the customer list's `invitation=stale`, the home page's item)."""
+    return Q(invitation_status=InvitationStatus.PENDING, invited_at__lt=invitation_stale_since(now))

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Lower
 
 from console.accounts.models import Membership, Reseller
 from customers.models import Customer, search_key
-from customers.rules import CustomerFilter, filter_q
+from customers.rules import CustomerFilter, filter_q, invitation_stale_q
 
 FULL_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -42,11 +43,15 @@ def customer_list(
     query: str = "",
     sort: str = "name",
     descending: bool = False,
+    stale_invitations: datetime | None = None,
 ) -> QuerySet[Customer]:
-    """The customers one view of the list shows (also what its CSV report contains)."""
+    """The customers one view of the list shows (also what its CSV report contains). With
+    `stale_invitations` (now), only the invitations pending for more than 14 days (DASH-1)."""
     customers = customers_visible(reseller=reseller).filter(filter_q(customer_filter, on))
     if managed_by is not None:
         customers = customers.filter(managed_by=managed_by)
+    if stale_invitations is not None:
+        customers = customers.filter(invitation_stale_q(stale_invitations))
     if query and FULL_EMAIL.fullmatch(query):
         # A whole email address is a lookup of that contact: the (lower(email), name) index answers it.
         customers = customers.alias(contact_email_lower=Lower("contact_email")).filter(
@@ -60,18 +65,29 @@ def customer_list(
     return customers.order_by(*order)
 
 
-def customer_counts(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
-    """LIST-1: how many customers each filter holds, in one query."""
+def customer_counts(
+    *,
+    reseller: Reseller,
+    on: date,
+    managed_by: Membership | None = None,
+    stale_invitations: datetime | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """LIST-1: how many customers each filter holds, in one query; `extra` adds more aggregates over
+    the same rows to that one query (the home page's lapsed customers per month)."""
     customers = customers_visible(reseller=reseller)
     if managed_by is not None:
         customers = customers.filter(managed_by=managed_by)
+    if stale_invitations is not None:
+        customers = customers.filter(invitation_stale_q(stale_invitations))
     # Count(1), not Count("pk"): every column the filters read is in the customer_filter_counts
     # index, so PostgreSQL answers from an index-only scan instead of reading the rows (NF-4).
     return customers.aggregate(
         **{
             value: Count(Value(1), filter=filter_q(value, on)) if value != CustomerFilter.ALL else Count(Value(1))
             for value in CustomerFilter.values
-        }
+        },
+        **(extra or {}),
     )
 
 

@@ -7,11 +7,13 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Value, Window
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
 from console.audit.selectors import audit_events_for_object
@@ -31,6 +33,26 @@ from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm,
 from customers.models import Customer
 from customers.rules import CustomerFilter, customer_flags_for
 from customers.sections import detail_tabs, overview_parts
+
+# The columns a card list can be sorted by on a phone, where the table's headers are not shown (NF-6).
+SORT_LABELS = {
+    "name": gettext_lazy("Organization"),
+    "vip_id": gettext_lazy("VIP ID"),
+    "anniversary": gettext_lazy("Anniversary Date"),
+    "managed_by": gettext_lazy("Managed by"),
+    "status": gettext_lazy("Invitation"),
+    "segment": gettext_lazy("Segment"),
+    "type": gettext_lazy("Type"),
+    "vip_select": gettext_lazy("VIP Select"),
+}
+
+
+def _sort_choices() -> list[tuple[str, str]]:
+    choices = []
+    for key, label in SORT_LABELS.items():
+        choices.append((key, _("%(column)s, ascending") % {"column": label}))
+        choices.append((f"-{key}", _("%(column)s, descending") % {"column": label}))
+    return choices
 
 
 class KnownCountPaginator(Paginator):
@@ -79,12 +101,14 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     typed = request.GET.get("q", "").strip()
     on = today()
     mine = request.membership if state["mine"] else None
-    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine)
+    stale = timezone.now() if state["invitation"] else None
+    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine, stale_invitations=stale)
     customers = selectors.customer_list(
         reseller=request.reseller,
         on=on,
         customer_filter=state["filter"],
         managed_by=mine,
+        stale_invitations=stale,
         query=state["q"],
         sort=state["sort"],
         descending=state["descending"],
@@ -108,6 +132,8 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         "rows": rows,
         "nav": "customers",
         "sorts": selectors.SORTS,
+        "sort_choices": _sort_choices(),
+        "sort_value": ("-" if state["descending"] else "") + state["sort"],
         "short_query": bool(typed) and not state["q"] and len(typed) < 3,
         # NF-2: a search that cannot be used (too long, control characters, invalid UTF-8) says why
         "query_error": form.errors["q"][0] if "q" in form.errors else "",
@@ -133,6 +159,7 @@ def customer_export(request: ConsoleRequest) -> HttpResponseBase:
         on=today(),
         customer_filter=state["filter"],
         managed_by=request.membership if state["mine"] else None,
+        stale_invitations=timezone.now() if state["invitation"] else None,
         query=state["q"],
         sort=state["sort"],
         descending=state["descending"],
@@ -280,15 +307,21 @@ def customer_remove(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     customer = _customer_to_change(request, vip_id)
     if isinstance(customer, HttpResponse):
         return customer
+    # The trash can of a list row sends the list's query string, so the user lands on the same view.
+    from_list = "back" in request.POST
+    back = reverse("customers:list")
+    if from_list:
+        back += "?" + QueryDict(request.POST["back"]).urlencode()
     try:
         services.customer_remove(reseller=request.reseller, actor=request.user, vip_id=vip_id)
     except services.CustomerRemoved:
-        return _removed(request, customer)
+        messages.info(request, services.removed_message(customer))
+        return redirect(back)
     except services.CustomerError as error:
         messages.error(request, str(error))
-        return redirect("customers:detail", vip_id=vip_id)
+        return redirect(back if from_list else reverse("customers:detail", args=[vip_id]))
     messages.success(request, _("%(name)s was removed.") % {"name": customer.name})
-    return redirect(reverse("customers:list"))
+    return redirect(back)
 
 
 @require_POST

@@ -8,9 +8,10 @@ class PurchaseAuthConfig(AppConfig):
 
     def ready(self) -> None:
         from console.demo import demo_step
+        from console.home import HomeItem, home_item_register
         from console.periodic import periodic_step
         from customers.sections import DetailSection, detail_section_register
-        from purchase_auth import views
+        from purchase_auth import home, views
         from purchase_auth.demo import demo_purchasing_step
         from purchase_auth.services.purchase_authorizations import purchase_authorizations_refresh
         from purchase_auth.services.three_year_commit import three_year_commits_refresh
@@ -35,3 +36,6 @@ class PurchaseAuthConfig(AppConfig):
             )
         )
         demo_step("purchasing", demo_purchasing_step, order=20)
+        home_item_register(
+            HomeItem("failed_orders", _("Failed orders"), home.failed_orders_figure, 50, _("In the last 30 days"))
+        )

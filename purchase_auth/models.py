@@ -227,6 +227,12 @@ class Order(models.Model):
                 name="order_renewal_names_its_term",
             ),
         ]
+        indexes = [
+            # DASH-1: the failed orders of the last 30 days (home page, failed-orders page).
+            models.Index(
+                fields=["reseller", "created_on", "id"], name="order_failed_recent", condition=Q(status="failed")
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import F, Prefetch, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Sum
 
+from console.accounts.models import Membership, Reseller
 from console.clock import policy, today
 from customers.models import Customer, ThreeYearCommitStatus
 from customers.rules import RenewalState, payment_state, renewal_state_for, renewal_term_ad, suspended_q
@@ -16,6 +18,7 @@ from purchase_auth.models import (
     LicencePool,
     Order,
     OrderLine,
+    Price,
     PurchaseAuthorization,
     PurchaseAuthorizationLine,
     ThreeYearCommit,
@@ -128,6 +131,21 @@ def orders(*, customer: Customer, on: date | None = None) -> list[Order]:
     return rows
 
 
+# DASH-1: how far back the failed orders stay on the to-do list.
+FAILED_ORDERS_DAYS = 30
+
+
+def failed_orders(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> QuerySet[Order]:
+    """ORD-8: the reseller's failed orders placed in the last 30 days, newest first (the home page's
+    item and the failed-orders page)."""
+    orders = Order.objects.filter(
+        reseller=reseller, status=Order.Status.FAILED, created_on__gt=on - timedelta(days=FAILED_ORDERS_DAYS)
+    )
+    if managed_by is not None:
+        orders = orders.filter(customer__managed_by=managed_by)
+    return orders.order_by("-created_on", "-id")
+
+
 def three_year_commit(*, customer: Customer) -> ThreeYearCommit | None:
     """DET-1: the customer's latest three-year commit, if any."""
     return ThreeYearCommit.objects.with_scopes_disabled().filter(customer=customer).order_by("-requested_at").first()
@@ -159,3 +177,27 @@ def qualifying_bought(customer: Customer) -> int:
         .get("total")
     )
     return int(total or 0)
+
+
+def orders_per_product(product_ids: Iterable[int]) -> dict[int, int]:
+    """CAT-1 (issue 13): how many orders reference each of these products, for those referenced at all.
+    One query; the catalogue admin refuses to delete a referenced product (deactivate it instead)."""
+    rows = (
+        OrderLine.objects.filter(product_id__in=list(product_ids))
+        .values("product_id")
+        .annotate(orders=Count("order_id", distinct=True))
+    )
+    return {row["product_id"]: row["orders"] for row in rows}
+
+
+def prices_used_by_orders(price_ids: Iterable[int]) -> set[int]:
+    """CAT-2 (issue 13): the prices an order line was priced from — same product, level and currency,
+    for a customer in the price's segment (the line keeps its unit price; the price list stays the
+    record of where it came from, and renewals price from it again). One query."""
+    used = OrderLine.objects.filter(
+        product_id=OuterRef("product_id"),
+        level=OuterRef("level"),
+        order__currency=OuterRef("currency"),
+        order__customer__segment=OuterRef("segment"),
+    )
+    return set(Price.objects.filter(Exists(used), pk__in=list(price_ids)).values_list("pk", flat=True))

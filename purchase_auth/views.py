@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,14 +21,16 @@ from customers.models import Customer
 from customers.selectors import customers_visible
 from purchase_auth import rules, selectors
 from purchase_auth.forms import BaseLineFormSet, CommitRequestForm, LineFormSet, PurchaseAuthorizationForm, ReturnForm
-from purchase_auth.models import Order, PurchaseAuthorization
-from purchase_auth.services.common import PurchaseError
+from purchase_auth.models import Order, OrderLine, PurchaseAuthorization
+from purchase_auth.services.common import Line, PurchaseError
 from purchase_auth.services.orders import order_place as order_place_service
 from purchase_auth.services.orders import order_return as order_return_service
+from purchase_auth.services.pricing import OrderQuote, order_quote, return_credit
 from purchase_auth.services.purchase_authorizations import purchase_authorization_cancel, purchase_authorization_create
 from purchase_auth.services.three_year_commit import three_year_commit_request
 
 PA_NUMBER = re.compile(r"PA[0-9]{18}")
+CURRENCY = "USD"  # CAT-2: the price list is in US dollars
 
 
 def plans_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
@@ -123,9 +127,17 @@ def pa_cancel(request: ConsoleRequest, vip_id: str, number: str) -> HttpResponse
     return redirect(_tab(customer, "plans"))
 
 
+def _fingerprint(items: Iterable[tuple[int, ...]]) -> str:
+    """What a preview showed (ids, quantities…), so the order or return is only made for what the user
+    saw priced: a change since the preview asks to look again."""
+    return ",".join(":".join(str(part) for part in item) for item in sorted(items))
+
+
 @console_view(read=WRITERS, write=WRITERS)
 def order_place(request: ConsoleRequest, vip_id: str) -> HttpResponse:
-    """ORD-1: place an order, optionally from a pending purchase authorization (?pa=…)."""
+    """ORD-1: place an order, optionally from a pending purchase authorization (?pa=…). The prices are
+    shown first (pricing.order_quote, the function order_place prices with): "Preview prices" shows them,
+    "Place order" places the order only for the lines whose prices were shown."""
     customer = _customer(request, vip_id)
     pa_number = request.GET.get("pa", "") or request.POST.get("pa", "")
     pa = None
@@ -141,63 +153,99 @@ def order_place(request: ConsoleRequest, vip_id: str) -> HttpResponse:
         if pa is None:
             messages.error(request, _("This purchase authorization does not exist."))
             return redirect(_tab(customer, "plans"))
-    lines = (
-        None
-        if pa
-        else LineFormSet(request.POST if request.method == "POST" else None, customer=customer, consumables=True)
-    )
-    if request.method == "POST" and (lines is None or lines.is_valid()):
+    data = request.POST if request.method == "POST" else None
+    lines = None if pa else LineFormSet(data, customer=customer, consumables=True)
+    quote: OrderQuote | None = None
+    previewed = ""
+    if pa or (data is not None and lines is not None and lines.is_valid()):
+        chosen = [Line(line.product, line.quantity) for line in pa.lines.select_related("product")] if pa else []
+        chosen = chosen or (lines.lines if lines else [])
         try:
-            order = order_place_service(
-                reseller=request.reseller,
-                actor=request.user,
-                vip_id=vip_id,
-                lines=lines.lines if lines else (),
-                pa_number=pa.number if pa else "",
-            )
+            quote = order_quote(customer, chosen, today())
         except PurchaseError as error:
             if lines is None:
                 messages.error(request, str(error))
                 return redirect(_tab(customer, "plans"))
             lines.add_error(str(error))
         else:
-            messages.success(request, _("Order %(number)s placed.") % {"number": order.number})
-            return redirect(_tab(customer, "orders"))
+            previewed = _fingerprint((line.product.pk, line.quantity) for line in chosen)
+    if data is not None and quote is not None and data.get("action") == "place":
+        if data.get("previewed") != previewed:
+            messages.info(request, _("The lines changed: check the new prices, then place the order."))
+        else:
+            try:
+                order = order_place_service(
+                    reseller=request.reseller,
+                    actor=request.user,
+                    vip_id=vip_id,
+                    lines=lines.lines if lines else (),
+                    pa_number=pa.number if pa else "",
+                )
+            except PurchaseError as error:
+                if lines is None:
+                    messages.error(request, str(error))
+                    return redirect(_tab(customer, "plans"))
+                lines.add_error(str(error))
+                quote, previewed = None, ""
+            else:
+                messages.success(request, _("Order %(number)s placed.") % {"number": order.number})
+                return redirect(_tab(customer, "orders"))
     return render(
         request,
         "purchase_auth/order_form.html",
-        {"lines": lines, "pa": pa, "customer": customer, "nav": "customers"},
+        {
+            "lines": lines,
+            "pa": pa,
+            "customer": customer,
+            "quote": quote,
+            "previewed": previewed,
+            "currency": CURRENCY,
+            "nav": "customers",
+        },
     )
 
 
 @console_view(read=WRITERS, write=WRITERS)
 def order_return(request: ConsoleRequest, vip_id: str, number: str) -> HttpResponse:
-    """ORD-5: return all or part of a line within 14 days."""
+    """ORD-5: return all or part of a line within 14 days. "Check the credit" shows what is returned and
+    the credit (pricing.return_credit, as the return computes it) and asks to confirm; "Confirm return"
+    returns only what was shown, and only once (the order's returns must not have changed since)."""
     customer = _customer(request, vip_id)
     order = get_object_or_404(Order, reseller=request.reseller, customer=customer, number=number)
     form = ReturnForm(request.POST if request.method == "POST" else None, order=order)
+    credit_lines: list[tuple[OrderLine, int, Decimal]] = []
+    confirmation = ""
     if request.method == "POST" and form.is_valid():
-        try:
-            record = order_return_service(
-                reseller=request.reseller,
-                actor=request.user,
-                vip_id=vip_id,
-                order_number=number,
-                quantities=form.cleaned_data["quantities"],
-            )
-        except PurchaseError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(
-                request,
-                _("Return %(number)s processed: credit %(credit)s %(currency)s.")
-                % {
-                    "number": record.number,
-                    "credit": number_format(record.credit, 2, force_grouping=True),
-                    "currency": record.currency,
-                },
-            )
-            return redirect(_tab(customer, "orders"))
+        wanted = {line: form.cleaned_data["quantities"][line.pk] for line in form.lines}
+        credit_lines = return_credit({line: quantity for line, quantity in wanted.items() if quantity})
+        # the quantities and what each line had returned when the credit was shown
+        confirmation = _fingerprint((line.pk, quantity, line.returned_quantity) for line, quantity in wanted.items())
+        if request.POST.get("action") == "confirm" and request.POST.get("confirmation") == confirmation:
+            try:
+                record = order_return_service(
+                    reseller=request.reseller,
+                    actor=request.user,
+                    vip_id=vip_id,
+                    order_number=number,
+                    quantities=form.cleaned_data["quantities"],
+                    expected_returned={line.pk: line.returned_quantity for line in form.lines},
+                )
+            except PurchaseError as error:
+                form.add_error(None, str(error))
+                credit_lines, confirmation = [], ""
+            else:
+                messages.success(
+                    request,
+                    _("Return %(number)s processed: credit %(credit)s %(currency)s.")
+                    % {
+                        "number": record.number,
+                        "credit": number_format(record.credit, 2, force_grouping=True),
+                        "currency": record.currency,
+                    },
+                )
+                return redirect(_tab(customer, "orders"))
+        elif request.POST.get("action") == "confirm":
+            messages.info(request, _("The quantities changed: check the new credit, then confirm the return."))
     last_day = rules.return_last_day(order.created_on)
     return render(
         request,
@@ -208,6 +256,9 @@ def order_return(request: ConsoleRequest, vip_id: str, number: str) -> HttpRespo
             "customer": customer,
             "last_day": last_day,
             "open": rules.is_returnable_on(order.created_on, today()),
+            "credit_lines": credit_lines,
+            "credit": sum((amount for _line, _q, amount in credit_lines), Decimal("0.00")),
+            "confirmation": confirmation,
             "nav": "customers",
         },
     )

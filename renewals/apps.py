@@ -7,11 +7,12 @@ class RenewalsConfig(AppConfig):
 
     def ready(self) -> None:
         from console.demo import demo_step
+        from console.home import HomeChart, HomeItem, home_chart_register, home_item_register
         from console.periodic import periodic_step
         from customers.sections import DetailSection, detail_section_register
         from purchase_auth.models import Order
         from purchase_auth.services.order_acceptance import order_kind_register
-        from renewals import views
+        from renewals import home, views
         from renewals.demo import demo_renewals_step
         from renewals.reminders import renewal_reminders
         from renewals.services import auto_renewals_place, licences_expire, renewal_apply
@@ -33,3 +34,24 @@ class RenewalsConfig(AppConfig):
         )
         demo_step("renewals", demo_renewals_step, order=30)
         periodic_step("renewal_reminders", renewal_reminders, order=50)
+        home_item_register(
+            HomeItem(
+                "ready",
+                _("Ready for renewal, not renewed"),
+                home.ready_figure,
+                20,
+                _("Renewal window open or in grace"),
+            )
+        )
+        home_item_register(
+            HomeItem("upcoming", _("Upcoming renewals"), home.upcoming_figure, 30, _("Renewal window not open yet"))
+        )
+        home_chart_register(
+            HomeChart(
+                "renewal_pipeline",
+                _("Renewal pipeline by month"),
+                home.pipeline_chart,
+                10,
+                _("Customers and projected renewal value, by Anniversary Date"),
+            )
+        )

@@ -6,11 +6,16 @@
   licences left in grace are removed (the job removes them the day after the grace, AD+31).
 - REN-9: the auto-renewal notice 7 days (policy) before the AD to auto-renewing customers' admins.
 
-Each goes out on its day only, in the recipient's language, at most once: the outbox's unique
-de-duplication key (`renewal-<kind>-<customer>-<AD>-<recipient>`, `renewal-digest-<member>-<day>`)
-decides, so a second or concurrent run sends nothing (JOB-2). A fixed number of statements whatever
-the number of customers (JOB-3): the candidates of each kind in one query, their admins in one, the
-auto-renewal quotes in a few, the keys already used in one, and one INSERT.
+Each is due on or after its day, while its window lasts (the customer is still in the state the
+email is about: the AD reminder until the removal reminder takes over, the others until their state
+ends), and not yet sent this term: a run covers every day since the last day this step succeeded
+(`due_since`, from the job's record), so a day the job did not run is caught up the next run instead
+of lost. Each goes out in the recipient's language, at most once: the outbox's unique de-duplication
+key (`renewal-<kind>-<customer>-<AD>-<recipient>`, `renewal-digest-<member>-<day it entered the
+window>`) decides, so a second or concurrent run sends nothing (JOB-2). A fixed number of statements
+whatever the number of customers (JOB-3): the last successful day in one, the candidates of each kind
+in one, their admins in one, the auto-renewal quotes in a few, the keys already used in one, and one
+INSERT.
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Case, CharField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Max, Prefetch, Q, QuerySet, Value, When
 
 from console.accounts.models import Membership
 from console.clock import policy
+from console.jobs.models import PeriodicRun
 from console.outbox.models import OutboxMessage
 from console.outbox.services import Mail, mail_enqueue_bulk
 from customers.models import Customer, CustomerAdmin
@@ -34,6 +40,22 @@ from renewals import pipeline, selectors
 # REN-6: the customer admins' reminders, by kind.
 WINDOW, ANNIVERSARY, REMOVAL = "window", "ad", "removal"
 REMOVAL_NOTICE_DAYS = 7  # REN-6: 7 days before the licences are removed
+STEP = "renewal_reminders"  # this step's name in the periodic job (renewals.apps)
+CATCH_UP_DAYS = 90  # longer than any reminder's window (AD−45 … AD+30): older days have nothing left due
+
+
+def due_since(on: date) -> date:
+    """The first day whose reminders are due on `on`: the day after the last day this step succeeded
+    before `on` (the job's record), so the days it did not run are caught up. Without a record of this
+    step (a new installation, or the step called on its own) only `on` itself."""
+    last = PeriodicRun.objects.filter(
+        on__lt=on, on__gte=on - timedelta(days=CATCH_UP_DAYS), counts__has_key=STEP
+    ).aggregate(last=Max("on"))["last"]
+    return last + timedelta(days=1) if last else on
+
+
+def _between(field: str, first: date, last: date) -> Q:
+    return Q(**{f"{field}__range": (first, last)}) if first <= last else Q(pk__in=[])
 
 
 def _customers(on: date) -> QuerySet[Customer]:
@@ -46,16 +68,27 @@ def _customers(on: date) -> QuerySet[Customer]:
     )
 
 
-def reminder_days(on: date) -> dict[str, Q]:
-    """REN-6 and REN-9: which customers get which email on `on` — each on one day of its term."""
+def reminder_days(on: date, since: date | None = None) -> dict[str, Q]:
+    """REN-6 and REN-9: which customers get which email on `on` — each whose day fell on `since` … `on`
+    (default: `on` only) and whose window is still open on `on`."""
+    since = since or on
     window, grace = policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
     # Licences in grace are removed on the first day after it (AD + grace + 1, renewals.services).
-    removal_ad = on - timedelta(days=grace + 1 - REMOVAL_NOTICE_DAYS)
+    notice = grace + 1 - REMOVAL_NOTICE_DAYS  # the removal reminder's day, counted from the AD
     return {
-        WINDOW: renewal_state_q(RenewalState.READY, on) & Q(anniversary_date=on + timedelta(days=window)),
-        ANNIVERSARY: renewal_state_q(RenewalState.IN_GRACE, on) & Q(anniversary_date=on),
-        REMOVAL: (renewal_state_q(RenewalState.IN_GRACE, on) & Q(anniversary_date=removal_ad))
-        | (renewal_state_q(RenewalState.PARTIAL, on) & Q(renewed_ad=removal_ad)),
+        WINDOW: renewal_state_q(RenewalState.READY, on)
+        & _between("anniversary_date", since + timedelta(days=window), on + timedelta(days=window)),
+        # The AD's reminder until the removal reminder is due (which then says the same, and more).
+        ANNIVERSARY: renewal_state_q(RenewalState.IN_GRACE, on)
+        & _between("anniversary_date", max(since, on - timedelta(days=notice - 1)), on),
+        REMOVAL: (
+            renewal_state_q(RenewalState.IN_GRACE, on)
+            & _between("anniversary_date", since - timedelta(days=notice), on - timedelta(days=notice))
+        )
+        | (
+            renewal_state_q(RenewalState.PARTIAL, on)
+            & _between("renewed_ad", since - timedelta(days=notice), on - timedelta(days=notice))
+        ),
     }
 
 
@@ -71,8 +104,8 @@ def _with_admins(customers: QuerySet[Customer]) -> QuerySet[Customer]:
     )
 
 
-def _customer_reminders(on: date) -> list[Mail]:
-    kinds = reminder_days(on)
+def _customer_reminders(on: date, since: date) -> list[Mail]:
+    kinds = reminder_days(on, since)
     kind = Case(*(When(q, then=Value(k)) for k, q in kinds.items()), default=Value(""), output_field=CharField())
     # Any: rows carry the rn_* annotations, which the model's type does not name.
     customers: list[Any] = list(_with_admins(_customers(on).annotate(rn_kind=kind).exclude(rn_kind="")))
@@ -98,17 +131,20 @@ def _customer_reminders(on: date) -> list[Mail]:
     ]
 
 
-def _auto_renewal_notices(on: date) -> list[Mail]:
-    ad = on + timedelta(days=policy("AUTO_RENEWAL_NOTICE_DAYS"))
-    customers = list(
+def _auto_renewal_notices(on: date, since: date) -> list[Mail]:
+    """REN-9: due from AD−7 (policy) until the AD, while the customer still renews automatically."""
+    days = timedelta(days=policy("AUTO_RENEWAL_NOTICE_DAYS"))
+    # Any: rows carry the rn_* annotations (rn_ad, the AD being renewed), which the model's type does not name.
+    customers: list[Any] = list(
         _with_admins(
             _customers(on)
             .annotate(rn_auto=pipeline.auto_renewal_sql())
-            .filter(renewal_state_q(RenewalState.READY, on), anniversary_date=ad, rn_auto=True)
+            .filter(renewal_state_q(RenewalState.READY, on), _between("anniversary_date", since + days, on + days))
+            .filter(rn_auto=True)
         )
     )
     quotes = selectors.auto_renewal_quotes(customers)
-    edit_until = ad - timedelta(days=policy("AUTO_RENEWAL_EDIT_DAYS"))
+    edit_days = timedelta(days=policy("AUTO_RENEWAL_EDIT_DAYS"))
     return [
         Mail(
             to=email,
@@ -117,12 +153,12 @@ def _auto_renewal_notices(on: date) -> list[Mail]:
             reseller=customer.reseller,
             context={
                 "customer": customer,
-                "anniversary_date": ad,
+                "anniversary_date": customer.rn_ad,
                 "quote": quotes[customer.pk],
-                "edit_until": edit_until,
+                "edit_until": customer.rn_ad - edit_days,
                 "reseller": customer.reseller,
             },
-            dedupe_key=f"renewal-auto-{customer.pk}-{ad.isoformat()}-{who}",
+            dedupe_key=f"renewal-auto-{customer.pk}-{customer.rn_ad.isoformat()}-{who}",
         )
         for customer in customers
         if customer.pk in quotes
@@ -130,35 +166,34 @@ def _auto_renewal_notices(on: date) -> list[Mail]:
     ]
 
 
-def _digests(on: date) -> list[Mail]:
-    """REN-1: per active managing member, the customers whose AD is 45 days (policy) away today."""
+def _digests(on: date, since: date) -> list[Mail]:
+    """REN-1: per active managing member and day a customer entered the notice window (AD−45, policy)
+    on `since` … `on`, the customers that did and are still upcoming — on a normal day one digest per
+    member, today's; after a day the job did not run, that day's digest too."""
+    notice = timedelta(days=policy("RENEWAL_NOTICE_DAYS"))
     upcoming = (
         _customers(on)
         .filter(
             renewal_state_q(RenewalState.UPCOMING, on),
-            anniversary_date=on + timedelta(days=policy("RENEWAL_NOTICE_DAYS")),
+            _between("anniversary_date", since + notice, on + notice),
             managed_by__status=Membership.Status.ACTIVE,
         )
         .select_related("managed_by__user", "managed_by__reseller")
-        .order_by("managed_by_id", "name", "id")
+        .order_by("managed_by_id", "anniversary_date", "name", "id")
     )
-    by_member: dict[Membership, list[Customer]] = defaultdict(list)
-    for customer in upcoming:
-        by_member[customer.managed_by].append(customer)
+    by_member_and_day: dict[tuple[Membership, date], list[Customer]] = defaultdict(list)
+    for customer in cast(Iterable[Any], upcoming):  # rn_ad: the AD being renewed (annotated)
+        by_member_and_day[customer.managed_by, customer.rn_ad].append(customer)
     return [
         Mail(
             to=member.user.email,
             template="renewal_digest",
             language=member.user.language,
             reseller=member.reseller,
-            context={
-                "member": member,
-                "customers": customers,
-                "anniversary_date": on + timedelta(days=policy("RENEWAL_NOTICE_DAYS")),
-            },
-            dedupe_key=f"renewal-digest-{member.pk}-{on.isoformat()}",
+            context={"member": member, "customers": customers, "anniversary_date": ad},
+            dedupe_key=f"renewal-digest-{member.pk}-{(ad - notice).isoformat()}",
         )
-        for member, customers in by_member.items()
+        for (member, ad), customers in by_member_and_day.items()
     ]
 
 
@@ -178,9 +213,10 @@ def renewal_reminders(*, on: date) -> dict[str, int]:
     """JOB-1: queue the day's renewal digests (REN-1), customer-admin reminders (REN-6) and auto-renewal
     notices (REN-9) in one transaction; returns how many of each were new. Idempotent (JOB-2),
     a fixed number of statements (JOB-3)."""
+    since = due_since(on)
     with transaction.atomic():
-        digests = _not_sent(_digests(on))
-        reminders = _not_sent(_customer_reminders(on))
-        notices = _not_sent(_auto_renewal_notices(on))
+        digests = _not_sent(_digests(on, since))
+        reminders = _not_sent(_customer_reminders(on, since))
+        notices = _not_sent(_auto_renewal_notices(on, since))
         mail_enqueue_bulk(digests + reminders + notices)
     return {"digests": len(digests), "reminders": len(reminders), "auto_renewal_notices": len(notices)}

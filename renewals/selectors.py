@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from console.clock import today
+from console.clock import policy, today
 from customers.models import Customer, ThreeYearCommitStatus
-from customers.rules import renewal_term_ad
+from customers.rules import RenewalState, renewal_state_for, renewal_term_ad
 from purchase_auth import rules
 from purchase_auth import selectors as purchasing
 from purchase_auth.models import LicencePool, OrderLine, Product
-from purchase_auth.services.common import Line
+from purchase_auth.services.common import Line, PurchaseError
 from purchase_auth.services.pricing import priced_lines
-from renewals.models import AutoRenewal
+from renewals.models import AutoRenewal, AutoRenewalLine
 
 
 def term_ad(customer: Customer, on: date | None = None) -> date | None:
@@ -96,7 +96,6 @@ def auto_renewal_quotes(customers: list[Customer]) -> dict[int, Quote]:
     from collections import defaultdict
 
     from purchase_auth.models import Price, ThreeYearCommit
-    from renewals.models import AutoRenewalLine
 
     ids = [customer.pk for customer in customers]
     chosen: dict[int, dict[Product, int]] = defaultdict(dict)
@@ -154,3 +153,72 @@ def auto_renewal_quotes(customers: list[Customer]) -> dict[int, Quote]:
         else:
             quotes[customer.pk] = Quote(level=level, lines=priced)
     return quotes
+
+
+CURRENCY = "USD"  # CAT-2: the price list is in US dollars
+# REN-2, REN-7: where a renewal order may be worked on (upcoming: previewed, placed from AD−30).
+RENEWABLE = frozenset({RenewalState.UPCOMING, RenewalState.READY, RenewalState.IN_GRACE, RenewalState.PARTIAL})
+
+
+@dataclass(frozen=True)
+class RenewalSummary:
+    """What the customer page shows about the term being renewed and the upcoming auto-renewal."""
+
+    state: str
+    state_label: str
+    term_ad: date | None
+    opens_on: date | None  # REN-2: renewal orders from AD−30
+    grace_ends: date | None  # REN-4: the last day un-renewed licences work
+    late: bool  # REN-7: from the AD, only expiring licences renew
+    auto_enabled: bool
+    auto_quote: Quote | None
+    auto_problem: str
+    auto_edit_until: date | None  # REN-9: changes allowed until AD−3 (policy)
+    auto_editable: bool
+    currency: str = CURRENCY
+
+    @property
+    def can_renew(self) -> bool:
+        return self.state in RENEWABLE and self.term_ad is not None
+
+
+def renewal_summary(customer: Customer, on: date) -> RenewalSummary:
+    """REN-8…REN-10: the term being renewed and the upcoming auto-renewal, as the customer page and the
+    API show them."""
+    state = renewal_state_for(customer, on)
+    ad = term_ad(customer, on)
+    window, grace = policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
+    quote, problem = None, ""
+    enabled = auto_renewal_enabled(customer)
+    if enabled:
+        lines = auto_renewal_lines(customer)
+        try:
+            quote = renewal_quote(customer, lines) if lines else None
+        except PurchaseError as error:
+            problem = str(error)
+    next_ad = customer.anniversary_date
+    edit_until = next_ad - timedelta(days=policy("AUTO_RENEWAL_EDIT_DAYS")) if next_ad else None
+    return RenewalSummary(
+        state=state,
+        state_label=str(RenewalState(state).label),
+        term_ad=ad,
+        opens_on=ad - timedelta(days=window) if ad else None,
+        grace_ends=ad + timedelta(days=grace) if ad else None,
+        late=ad is not None and on >= ad,
+        auto_enabled=enabled,
+        auto_quote=quote,
+        auto_problem=problem,
+        auto_edit_until=edit_until,
+        auto_editable=edit_until is None or on <= edit_until,
+    )
+
+
+def auto_renewal_quantities(customer: Customer) -> list[tuple[Product, int]]:
+    """REN-9: every product auto-renewal may renew — the term's licences and any product given a
+    quantity before — with the quantity it renews now (auto_renewal_lines: 0 if left out)."""
+    renewing = {line.product: line.quantity for line in auto_renewal_lines(customer)}
+    owned = LicencePool.objects.filter(customer=customer, fulfilled__gt=0, product__is_consumable=False)
+    chosen = AutoRenewalLine.objects.filter(auto_renewal__customer=customer)
+    products = {pool.product for pool in owned.select_related("product")}
+    products |= {line.product for line in chosen.select_related("product")}
+    return [(product, renewing.get(product, 0)) for product in sorted(products, key=lambda p: p.name)]

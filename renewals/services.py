@@ -32,12 +32,16 @@ from renewals import selectors
 from renewals.models import AutoRenewal, AutoRenewalLine
 
 
-def _checked_renewal(customer: Customer, lines: Iterable[Line], on: date) -> tuple[date, list[Line]]:
-    """REN-2, REN-7: the term a renewal placed on `on` renews, and its lines once the rules allow them."""
+def _checked_renewal(
+    customer: Customer, lines: Iterable[Line], on: date, *, preview: bool = False
+) -> tuple[date, list[Line]]:
+    """REN-2, REN-7: the term a renewal placed on `on` renews, and its lines once the rules allow them.
+    A preview (REN-10) is allowed while the renewal is upcoming too, before orders open at AD−30."""
     ad = selectors.term_ad(customer, on)
     state = renewal_state_for(customer, on)
     window = timedelta(days=policy("RENEWAL_WINDOW_DAYS"))
-    if ad is None or state in (RenewalState.NONE, RenewalState.UPCOMING) or on < ad - window:
+    too_early = ad is None or state == RenewalState.UPCOMING or on < ad - window
+    if ad is None or state == RenewalState.NONE or (too_early and not preview):
         raise PurchaseError(_("A renewal order can be placed from 30 days before the Anniversary Date."))
     if state == RenewalState.LAPSED:
         raise PurchaseError(
@@ -54,6 +58,14 @@ def _checked_renewal(customer: Customer, lines: Iterable[Line], on: date) -> tup
                     % {"max": expiring.get(line.product, 0), "product": line.product.name}
                 )
     return ad, checked
+
+
+def renewal_preview(*, customer: Customer, lines: Iterable[Line], on: date | None = None) -> selectors.Quote:
+    """REN-10: the level, unit prices, line totals and total of a renewal order of these lines, checked
+    by the rules placing it applies (products, late renewal's limits) and priced by the same function.
+    Raises PurchaseError with the reason when the order would be refused."""
+    _ad, checked = _checked_renewal(customer, lines, on or today(), preview=True)
+    return selectors.renewal_quote(customer, checked)
 
 
 def renewal_order_place(*, reseller: Reseller, actor: User, vip_id: str, lines: Iterable[Line]) -> Order:

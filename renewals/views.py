@@ -3,8 +3,6 @@ auto-renewal settings (REN-9), and the parts renewals adds to the customer page 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -14,84 +12,27 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from console.clock import policy, today
+from console.clock import today
 from console.http import ConsoleRequest
 from console.tenancy import WRITERS, console_view
 from customers.models import Customer
-from customers.rules import RenewalState, renewal_state_for
+from customers.rules import RenewalState
 from customers.selectors import customers_visible
 from purchase_auth import views as purchasing_views
-from purchase_auth.models import LicencePool, Product
 from purchase_auth.services.common import Line, PurchaseError
 from renewals import selectors
 from renewals.forms import AutoRenewalForm, BaseRenewalLineFormSet, RenewalLineFormSet
-from renewals.models import AutoRenewalLine
 from renewals.services import auto_renewal_update, renewal_order_place
-
-CURRENCY = "USD"  # CAT-2: the price list is in US dollars
-# REN-2, REN-7: where a renewal order may be worked on (upcoming: previewed, placed from AD−30).
-RENEWABLE = frozenset({RenewalState.UPCOMING, RenewalState.READY, RenewalState.IN_GRACE, RenewalState.PARTIAL})
-
-
-@dataclass(frozen=True)
-class RenewalSummary:
-    """What the customer page shows about the term being renewed and the upcoming auto-renewal."""
-
-    state: str
-    state_label: str
-    term_ad: date | None
-    opens_on: date | None  # REN-2: renewal orders from AD−30
-    grace_ends: date | None  # REN-4: the last day un-renewed licences work
-    late: bool  # REN-7: from the AD, only expiring licences renew
-    auto_enabled: bool
-    auto_quote: selectors.Quote | None
-    auto_problem: str
-    auto_edit_until: date | None  # REN-9: changes allowed until AD−3 (policy)
-    auto_editable: bool
-    currency: str = CURRENCY
-
-    @property
-    def can_renew(self) -> bool:
-        return self.state in RENEWABLE and self.term_ad is not None
-
-
-def _summary(customer: Customer, on: date) -> RenewalSummary:
-    state = renewal_state_for(customer, on)
-    ad = selectors.term_ad(customer, on)
-    window, grace = policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
-    quote, problem = None, ""
-    enabled = selectors.auto_renewal_enabled(customer)
-    if enabled:
-        lines = selectors.auto_renewal_lines(customer)
-        try:
-            quote = selectors.renewal_quote(customer, lines) if lines else None
-        except PurchaseError as error:
-            problem = str(error)
-    next_ad = customer.anniversary_date
-    edit_until = next_ad - timedelta(days=policy("AUTO_RENEWAL_EDIT_DAYS")) if next_ad else None
-    return RenewalSummary(
-        state=state,
-        state_label=str(RenewalState(state).label),
-        term_ad=ad,
-        opens_on=ad - timedelta(days=window) if ad else None,
-        grace_ends=ad + timedelta(days=grace) if ad else None,
-        late=ad is not None and on >= ad,
-        auto_enabled=enabled,
-        auto_quote=quote,
-        auto_problem=problem,
-        auto_edit_until=edit_until,
-        auto_editable=edit_until is None or on <= edit_until,
-    )
 
 
 def renewal_part(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-1: the renewal and auto-renewal part of the overview (REN-8, REN-9, REN-10)."""
-    return {"renewal": _summary(customer, today())}
+    return {"renewal": selectors.renewal_summary(customer, today())}
 
 
 def orders_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-3 with the renewal action: purchasing's Orders tab under a Renew call to action."""
-    return purchasing_views.orders_tab(request, customer) | {"renewal": _summary(customer, today())}
+    return purchasing_views.orders_tab(request, customer) | {"renewal": selectors.renewal_summary(customer, today())}
 
 
 def _customer(request: ConsoleRequest, vip_id: str) -> Customer:
@@ -123,7 +64,7 @@ def renewal_order(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     the lines; "Place renewal order" places them only once their preview was shown."""
     customer = _customer(request, vip_id)
     on = today()
-    summary = _summary(customer, on)
+    summary = selectors.renewal_summary(customer, on)
     expiring = {product: quantity for product, quantity in selectors.expiring(customer, on).items()}
     data = request.POST if request.method == "POST" else None
     lines = RenewalLineFormSet(
@@ -169,23 +110,12 @@ def renewal_order(request: ConsoleRequest, vip_id: str) -> HttpResponse:
         "quote": quote,
         "previewed": previewed,
         "problems": _problems(lines) if data is not None else [],
-        "currency": CURRENCY,
+        "currency": selectors.CURRENCY,
         "nav": "customers",
     }
     if request.htmx:
         return render(request, "renewals/_customer_order_preview.html", context)
     return render(request, "renewals/order_form.html", context)
-
-
-def _auto_renewal_quantities(customer: Customer) -> list[tuple[Product, int]]:
-    """REN-9: every product auto-renewal may renew — the term's licences and any product given a
-    quantity before — with the quantity it renews now (selectors.auto_renewal_lines: 0 if left out)."""
-    renewing = {line.product: line.quantity for line in selectors.auto_renewal_lines(customer)}
-    owned = LicencePool.objects.filter(customer=customer, fulfilled__gt=0, product__is_consumable=False)
-    chosen = AutoRenewalLine.objects.filter(auto_renewal__customer=customer)
-    products = {pool.product for pool in owned.select_related("product")}
-    products |= {line.product for line in chosen.select_related("product")}
-    return [(product, renewing.get(product, 0)) for product in sorted(products, key=lambda p: p.name)]
 
 
 @console_view(read=WRITERS, write=WRITERS)
@@ -194,10 +124,10 @@ def auto_renewal(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     will renew. The service refuses changes after AD−3 (policy) and below a three-year commitment."""
     customer = _customer(request, vip_id)
     on = today()
-    summary = _summary(customer, on)
+    summary = selectors.renewal_summary(customer, on)
     form = AutoRenewalForm(
         request.POST if request.method == "POST" else None,
-        quantities=_auto_renewal_quantities(customer),
+        quantities=selectors.auto_renewal_quantities(customer),
         initial={"enabled": summary.auto_enabled},
     )
     if request.method == "POST" and form.is_valid():

@@ -29,6 +29,9 @@ class ActivityFilterForm(CleanTextMixin, forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=ACTION_CHOICES, required=False)
     actor = forms.EmailField(label=_("By (email)"), required=False, max_length=240)
     page = forms.IntegerField(required=False, min_value=1, max_value=100000, widget=forms.HiddenInput)
+    per_page = forms.TypedChoiceField(
+        choices=[(n, n) for n in (25, 50, 100)], coerce=int, required=False, widget=forms.HiddenInput
+    )
 
 
 @require_safe
@@ -36,13 +39,14 @@ class ActivityFilterForm(CleanTextMixin, forms.Form):
 def activity(request: ConsoleRequest) -> HttpResponseBase:
     """AUD-2: the reseller-wide activity log, for admins, with filters and CSV export."""
     form = ActivityFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
+    valid = form.is_valid()
+    filters = form.cleaned_data  # only the parts that are valid: a bad page size falls back to 50 alone
     events = audit_events_for_reseller(
         reseller=request.reseller, action=filters.get("action", ""), actor=filters.get("actor", "")
     )
-    if request.GET.get("format") == "csv" and form.is_valid():
+    if request.GET.get("format") == "csv" and valid:
         return _activity_csv(events)
-    page = Paginator(events, 50).get_page(filters.get("page") or 1)
+    page = Paginator(events, filters.get("per_page") or 50).get_page(filters.get("page") or 1)
     return render(request, "console/activity.html", {"form": form, "page": page, "nav": "activity"})
 
 

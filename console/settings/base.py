@@ -147,11 +147,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / ".run" / "staticfiles"))
-# Third-party assets come from packages: npm's bootstrap (node_modules), django-htmx's bundled htmx.
+# Third-party assets come from packages: npm's bootstrap and chart.js (node_modules), django-htmx's bundled htmx.
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
+    ("vendor/chart.js", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -268,7 +269,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"CustomerTypeEnum": "customers.models.CustomerType"},
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerTypeEnum": "customers.models.CustomerType",
+        "RenewalStateEnum": "customers.rules.RenewalState",
+    },
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "OAS_VERSION": "3.1.0",  # for the `webhooks` section (HOOK-2)
     "WEBHOOKS": "api.webhook_schema.WEBHOOKS",

@@ -4,10 +4,13 @@ from datetime import datetime
 from typing import Any
 
 from django import template
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms.formsets import BaseFormSet
 from django.template import Context, TemplateSyntaxError
 from django.template.base import FilterExpression, NodeList, Parser, Token, token_kwargs
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -46,6 +49,57 @@ def sort_header(context: dict[str, Any], key: str, label: str) -> dict[str, Any]
     if active:
         aria = "descending" if state["descending"] else "ascending"
     return {"label": label, "query": query.urlencode(), "active": active, "aria": aria, "state": state}
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def error_summary(*forms: Any, non_field: bool = True) -> dict[str, Any]:
+    """NF-6: the errors of a page's forms and formsets at the top, each linking to its field; the box
+    takes the focus when the page loads (static/js/console.js). Formset rows are named by line number.
+    `non_field=False` leaves out the errors of the whole form, for a form drawn by `|crispy` (which shows
+    them itself)."""
+    entries: list[tuple[str, str]] = []  # (link target or "", message)
+    for form in forms:
+        if form is None:
+            continue
+        if isinstance(form, BaseFormSet):
+            if non_field:
+                entries += [("", str(error)) for error in form.non_form_errors()]
+            for number, line in enumerate(form.forms, start=1):
+                entries += _field_errors(line, prefix=_("Line %(n)d") % {"n": number})
+        else:
+            if non_field:
+                entries += [("", str(error)) for error in form.non_field_errors()]
+            entries += _field_errors(form)
+    return {"entries": entries}
+
+
+def _field_errors(form: Any, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for name, errors in form.errors.items():
+        if name == NON_FIELD_ERRORS or name not in form.fields:
+            continue
+        field = form[name]
+        label = f"{prefix} · {field.label}" if prefix else str(field.label)
+        target = field.id_for_label or field.auto_id
+        found += [(target, f"{label}: {error}") for error in errors]
+    return found
+
+
+PAGE_SIZES = (25, 50, 100)
+
+
+@register.inclusion_tag("includes/page_size.html", takes_context=True)
+def page_size(context: dict[str, Any], page: Any) -> dict[str, Any]:
+    """The page-size choice under a paginated list: a GET form keeping the rest of the list's state (its
+    other parameters as hidden fields) and starting again at page 1. Each list's form reads `per_page`
+    and falls back to its default for anything but 25, 50 or 100."""
+    keep = [
+        (name, value)
+        for name, values in context["request"].GET.lists()
+        if name not in {"page", "per_page", "format"}
+        for value in values
+    ]
+    return {"keep": keep, "sizes": PAGE_SIZES, "current": page.paginator.per_page, "show": page.paginator.count > 25}
 
 
 @register.inclusion_tag("includes/breadcrumb.html")

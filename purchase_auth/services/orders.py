@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -18,7 +17,6 @@ from console.audit.services import audit_log
 from console.clock import today
 from console.outbox.services import mail_enqueue
 from customers.models import Customer, ThreeYearCommitStatus
-from customers.rules import RenewalState, renewal_state_for
 from purchase_auth import rules, selectors
 from purchase_auth.models import (
     Order,
@@ -32,12 +30,11 @@ from purchase_auth.services.common import (
     OPEN,
     Line,
     PurchaseError,
-    check_lines,
     customer_purchase_state_refresh,
     locked_customer,
     pool_add,
 )
-from purchase_auth.services.pricing import priced_lines
+from purchase_auth.services.pricing import order_quote, return_credit
 from purchase_auth.tasks import order_accept_task
 
 
@@ -117,33 +114,27 @@ def order_place(
             if pa.orders.exclude(status=Order.Status.FAILED).exists():
                 raise PurchaseError(_("An order for this purchase authorization was placed already."))
             lines = [Line(line.product, line.quantity) for line in pa.lines.select_related("product")]
-        checked = check_lines(customer, lines, allow_consumables=True)
-        renewal = renewal_state_for(customer, on)
-        if renewal == RenewalState.IN_GRACE and customer.anniversary_date:
-            raise PurchaseError(
-                _("The term ended on %(day)s: place a renewal order to keep these licences.")
-                % {"day": date_format(customer.anniversary_date)}
-            )
-        if customer.anniversary_date is None or renewal == RenewalState.LAPSED:
-            anniversary = rules.first_anniversary(on)
-        else:
-            anniversary = customer.anniversary_date
-        months = rules.months_to_anniversary(on, anniversary)  # an extended term pays up to 48 months up front
-        qualifying = sum(line.quantity for line in checked if line.product.counts_for_vip_select)
-        level = max(selectors.customer_level(customer), rules.volume_level(qualifying))
-        order_lines = priced_lines(lines=checked, segment=customer.segment, level=level, months=months)
+        quote = order_quote(customer, lines, on)
         try:
-            return order_create(customer=customer, actor=actor, lines=order_lines, anniversary=anniversary, pa=pa)
+            return order_create(customer=customer, actor=actor, lines=quote.lines, anniversary=quote.anniversary, pa=pa)
         except IntegrityError as error:  # order_one_per_pa: another order won the race
             raise PurchaseError(_("An order for this purchase authorization was placed already.")) from error
 
 
 def order_return(
-    *, reseller: Reseller, actor: User, vip_id: str, order_number: str, quantities: dict[int, int]
+    *,
+    reseller: Reseller,
+    actor: User,
+    vip_id: str,
+    order_number: str,
+    quantities: dict[int, int],
+    expected_returned: dict[int, int] | None = None,
 ) -> Return:
     """ORD-5: return all or part of an order's lines within 14 days (policy) of the order date. The
     licences go at once; the credit is at the original prices. Consumables count as used once
-    delivered and cannot be returned. Refused when it would leave assigned licences uncovered."""
+    delivered and cannot be returned. Refused when it would leave assigned licences uncovered, and —
+    given `expected_returned` (line id → returned quantity when the user confirmed) — when the order's
+    returns changed since, so a double submit of a confirmation returns once."""
     with transaction.atomic():
         customer = locked_customer(reseller, vip_id)
         order = (
@@ -163,8 +154,14 @@ def order_return(
         wanted = {pk: quantity for pk, quantity in quantities.items() if quantity}
         if not wanted or any(pk not in lines for pk in wanted):
             raise PurchaseError(_("Enter how many licences to return."))
-        credit = Decimal("0.00")
-        return_lines = []
+        if expected_returned is not None and any(
+            line.returned_quantity != expected_returned.get(pk, 0) for pk, line in lines.items()
+        ):
+            # What the user confirmed no longer holds: a double submit, or a colleague returned licences.
+            raise PurchaseError(
+                _("Licences of order %(number)s were returned meanwhile: check the order and confirm again.")
+                % {"number": order.number}
+            )
         for pk, quantity in wanted.items():
             line = lines[pk]
             if line.product.is_consumable:
@@ -176,9 +173,8 @@ def order_return(
                     _("Return 1 to %(max)d of %(product)s.")
                     % {"max": line.quantity - line.returned_quantity, "product": line.product.name}
                 )
-            amount = rules.line_total(unit_price=line.unit_price, quantity=quantity, months=line.months)
-            credit += amount
-            return_lines.append((line, quantity, amount))
+        return_lines = return_credit({lines[pk]: quantity for pk, quantity in wanted.items()})
+        credit = sum((amount for _line, _q, amount in return_lines), Decimal("0.00"))
         if customer.three_year_commit_status == ThreeYearCommitStatus.COMMITTED:
             commit = ThreeYearCommit.objects.get(customer=customer, status=ThreeYearCommitStatus.COMMITTED)
             returned_qualifying = sum(q for line, q, _a in return_lines if line.product.counts_for_vip_select)

@@ -4,46 +4,16 @@ entry here makes test_every_api_route_is_covered fail."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 
 from tests.api.conftest import Keys, api_client
-from tests.conftest import Triad
-from tests.factories import CustomerFactory, OrderFactory, ProductFactory, PurchaseAuthorizationFactory
+from tests.factories import ProductFactory
+from tests.matrix import Kwargs, customer_of_a, invite, order_of_a, pa_of_a, url_names
 
-Kwargs = Callable[[Triad], dict]
-
-
-def _customer_of_a(triad: Triad) -> dict:
-    return {"vip_id": CustomerFactory(managed_by=triad.member_a).vip_id}
-
-
-def _pa_of_a(triad: Triad) -> dict:
-    pa = PurchaseAuthorizationFactory(customer__managed_by=triad.member_a)
-    return {"vip_id": pa.customer.vip_id, "number": pa.number}
-
-
-def _order_of_a(triad: Triad) -> dict:
-    order = OrderFactory(customer__managed_by=triad.member_a)
-    return {"vip_id": order.customer.vip_id, "number": order.number}
-
-
-INVITE = {
-    "name": "Matrix Api Org",
-    "segment": "COM",
-    "type": "TEAM",
-    "country": "US",
-    "region": "US-CA",
-    "city": "San Jose",
-    "address_line1": "1 Main St",
-    "postal_code": "95113",
-    "contact_first_name": "Ann",
-    "contact_last_name": "Lee",
-    "contact_email": "ann@api-matrix.example",
-}
+INVITE = invite(name="Matrix Api Org", contact_email="ann@api-matrix.example")
 LINES = {"lines": [{"product": "MATRIX-T", "quantity": 2}]}
 
 
@@ -55,41 +25,35 @@ class Route:
     ok: dict[str, int]  # method → status for the read-write key of reseller A
     kwargs: Kwargs | None = None
     body: dict = field(default_factory=dict)
+    admins_only: bool = False  # the console shows it to team admins only (the key's creator's role counts)
 
 
 ROUTES: dict[str, Route] = {
     "api:customers": Route({"get": 200, "post": 201}, body=INVITE),
-    "api:customer": Route({"get": 200, "delete": 204}, kwargs=_customer_of_a),
-    "api:customer_reminder": Route({"post": 200}, kwargs=_customer_of_a),
-    "api:purchase_authorizations": Route({"get": 200, "post": 201}, kwargs=_customer_of_a, body=LINES),
-    "api:purchase_authorization_cancel": Route({"post": 200}, kwargs=_pa_of_a),
-    "api:orders": Route({"get": 200, "post": 201}, kwargs=_customer_of_a, body=LINES),
-    "api:order": Route({"get": 200}, kwargs=_order_of_a),
-    "api:order_return": Route({"post": 400}, kwargs=_order_of_a, body={"lines": []}),  # access, not the rule
-    "api:licences": Route({"get": 200}, kwargs=_customer_of_a),
+    "api:customer": Route({"get": 200, "delete": 204}, kwargs=customer_of_a),
+    "api:customer_reminder": Route({"post": 200}, kwargs=customer_of_a),
+    "api:purchase_authorizations": Route({"get": 200, "post": 201}, kwargs=customer_of_a, body=LINES),
+    "api:purchase_authorization_cancel": Route({"post": 200}, kwargs=pa_of_a),
+    "api:orders": Route({"get": 200, "post": 201}, kwargs=customer_of_a, body=LINES),
+    "api:order": Route({"get": 200}, kwargs=order_of_a),
+    "api:order_return": Route({"post": 400}, kwargs=order_of_a, body={"lines": []}),  # access, not the rule
+    "api:licences": Route({"get": 200}, kwargs=customer_of_a),
+    "api:renewal": Route({"get": 200}, kwargs=customer_of_a),
+    # A customer without an Anniversary Date has nothing to renew: the rule answers (access, not the rule).
+    "api:renewal_preview": Route({"post": 422}, kwargs=customer_of_a, body=LINES),
+    "api:renewal_orders": Route({"post": 422}, kwargs=customer_of_a, body=LINES),
+    "api:auto_renewal": Route({"get": 200, "put": 200}, kwargs=customer_of_a, body={"enabled": True}),
     "api:products": Route({"get": 200}),
     "api:team": Route({"get": 200}),
-    "api:activity": Route({"get": 200}),
+    "api:activity": Route({"get": 200}, admins_only=True),
 }
 PUBLIC = {"api:schema", "api:docs", "api:redoc"}  # the contract is public (API-4)
 CATCH_ALL = {"api:not_found"}  # any other path under /api/v1/: a 404 problem
 WRITES = {"post", "put", "patch", "delete"}
 
 
-def _names(patterns: list, namespace: str = "") -> set[str]:
-    names: set[str] = set()
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            names |= _names(
-                pattern.url_patterns, f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            )
-        elif isinstance(pattern, URLPattern):
-            names.add(f"{namespace}{pattern.name}")
-    return names
-
-
 def test_every_api_route_is_covered():
-    api = {name for name in _names(get_resolver().url_patterns) if name.startswith("api:")}
+    api = {name for name in url_names(get_resolver().url_patterns) if name.startswith("api:")}
     assert api == set(ROUTES) | PUBLIC | CATCH_ALL
 
 
@@ -106,6 +70,8 @@ def _expected(who: str, method: str, route: Route) -> int:
     if who == "read_only":
         return 403 if method in WRITES else 200
     if who == "other":  # reseller B's read-write key: A's objects do not exist for it
+        if route.admins_only:
+            return 403  # B's key was created by a team member, not an admin
         return 404 if route.kwargs else route.ok[method]
     return route.ok[method]
 
@@ -172,3 +138,20 @@ def test_a_malformed_or_unknown_key_is_401(db, header):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=header.encode().decode("latin-1"))
     assert client.get(reverse("api:team")).status_code == 401
+
+
+@pytest.mark.parametrize(("role", "status"), [("admin", 200), ("member", 403), ("viewer", 403)])
+def test_the_activity_log_answers_only_keys_of_team_admins_as_in_the_console(triad, keys: Keys, role, status):
+    """AUD-2: the console shows the activity log to team admins only (console_view read=TEAM_ADMINS);
+    a key reaches it only while its creator has one of those roles — read-only or read-write alike."""
+    triad.admin_a.role = role
+    triad.admin_a.save()
+    for text in (keys.read_write, keys.read_only):
+        response = api_client(text).get(reverse("api:activity"))
+        assert response.status_code == status
+        if status == 403:
+            assert response["Content-Type"] == "application/problem+json"
+            assert "must be an admin of the team" in response.json()["detail"]
+        assert api_client(text).get(reverse("api:team")).status_code == 200  # other reads still answer
+    console = triad.client_for(triad.admin_a).get(reverse("console:activity"))
+    assert console.status_code == status  # the same answer as the console's own page

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from standardwebhooks import Webhook
 
+from api import webhooks
 from api.models import WebhookDelivery, WebhookEndpoint
 from api.tasks import webhook_flush
 from api.webhooks import url_refusal, webhook_endpoint_create, webhook_redeliver, webhook_test_send
@@ -49,6 +51,7 @@ class Receiver:
     def __init__(self) -> None:
         self.secret = ""
         self.events: list[dict] = []
+        self.hosts: list[str] = []
         self.rejected = 0
         self.delay = 0.0
         self.status = 204
@@ -72,6 +75,7 @@ class Receiver:
                     self.send_response(400)
                 else:
                     receiver.events.append({"id": self.headers["webhook-id"], **event})
+                    receiver.hosts.append(self.headers["Host"])
                     self.send_response(receiver.status)
                 self.end_headers()
 
@@ -284,3 +288,82 @@ def test_the_console_shows_the_delivery_log_and_its_actions(
     assert not endpoint.is_active
     payload = json.dumps(receiver.events[0])
     assert "webhook.test" in payload
+
+
+class Resolver:
+    """A stub for socket.getaddrinfo: the first lookup answers `first`, every later one `then` — a
+    name whose DNS answer changes between the check and the connection (DNS rebinding)."""
+
+    def __init__(self, first: list[str], then: list[str]) -> None:
+        self.first, self.then = first, then
+        self.lookups: list[str] = []
+
+    def __call__(self, host: str, port: int, *args: object, **kwargs: object) -> list[tuple]:
+        self.lookups.append(host)
+        addresses = self.first if len(self.lookups) == 1 else self.then
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in addresses]
+
+
+def _endpoint_at(triad, url: str) -> WebhookEndpoint:
+    with override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=True):
+        endpoint, _secret = webhook_endpoint_create(
+            reseller=triad.reseller_a, actor=triad.admin_a.user, url="http://127.0.0.1:9/", events=["customer.invited"]
+        )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url=url)  # registered earlier, when it resolved publicly
+    return endpoint
+
+
+@override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=False)
+def test_a_delivery_connects_to_the_address_it_checked_not_to_a_second_lookup(
+    triad, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    """HOOK-5, DNS rebinding: the name answers a public address to the check and 127.0.0.1 afterwards.
+    The delivery resolves once and connects to the checked public address, never to the second answer."""
+    endpoint = _endpoint_at(triad, f"https://hooks.example.test:{receiver.port}/hooks")
+    resolver = Resolver(first=["93.184.216.34"], then=["127.0.0.1"])
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    connected: list[tuple[str, int]] = []
+
+    def connect(address: str, port: int, timeout: float) -> socket.socket:
+        connected.append((address, port))
+        raise ConnectionRefusedError("the test network has no public addresses")
+
+    monkeypatch.setattr(webhooks, "_connect", connect)
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_test_send(reseller=triad.reseller_a, endpoint_id=endpoint.pk)
+    assert resolver.lookups == ["hooks.example.test"]  # one lookup, no second one to rebind
+    assert connected == [("93.184.216.34", receiver.port)]
+    assert receiver.events == []
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert "ConnectionRefusedError" in delivery.last_error
+
+
+@override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=False)
+def test_a_name_with_any_private_address_is_refused_before_connecting(
+    triad, monkeypatch, django_capture_on_commit_callbacks
+):
+    endpoint = _endpoint_at(triad, "https://hooks.example.test/hooks")
+    mixed = ["93.184.216.34", "10.0.0.7"]  # one public and one private answer: every address is checked
+    monkeypatch.setattr(socket, "getaddrinfo", Resolver(first=mixed, then=mixed))
+    monkeypatch.setattr(webhooks, "_connect", lambda *args: pytest.fail("connected"))
+    assert url_refusal("https://hooks.example.test/hooks")
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_test_send(reseller=triad.reseller_a, endpoint_id=endpoint.pk)
+    delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    assert delivery.status == "failed" and "private" in delivery.last_error
+
+
+def test_the_pinned_connection_keeps_the_host_name_in_the_host_header(
+    triad, receiver, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The socket goes to the checked address; the request still names the URL's host (and, over
+    HTTPS, SNI and the certificate check use it: http.client wraps the pinned socket for that host)."""
+    endpoint = _endpoint_at(triad, f"http://hooks.example.test:{receiver.port}/hooks")
+    receiver.secret = webhooks.secret_of(endpoint)
+    resolver = Resolver(first=["127.0.0.1"], then=["192.0.2.1"])
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    with django_capture_on_commit_callbacks(execute=True):
+        webhook_test_send(reseller=triad.reseller_a, endpoint_id=endpoint.pk)
+    assert [event["type"] for event in receiver.events] == ["webhook.test"]
+    assert receiver.hosts == [f"hooks.example.test:{receiver.port}"]
+    assert resolver.lookups == ["hooks.example.test"]

@@ -525,6 +525,13 @@ def test_phone_width_has_no_page_scroll_and_reachable_filters(
     expect(listed_names(page)).to_have_count(3)
     screenshot(page, f"customers-list-{PHONE_WIDTH}")
     has_no_page_scroll(page)
+    # The filter rail is folded behind one button on a phone (NF-6), which opens it from the keyboard.
+    expect(filter_link(page, "ready")).to_be_hidden()
+    toggle = page.get_by_role("button", name=re.compile(r"^Filters: All Customers"))
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#customer-filters")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     for value in FILTER_LABELS:
         expect(filter_link(page, value)).to_be_visible()
     expect(page.get_by_role("switch", name="Managed by me")).to_be_visible()
@@ -534,7 +541,9 @@ def test_phone_width_has_no_page_scroll_and_reachable_filters(
     expect(page).to_have_url(re.compile(r"filter=ready"))
     expect(listed_names(page)).to_have_text([long.name])
     has_no_page_scroll(page)
-    page.get_by_role("switch", name="Managed by me").check()
+    page.get_by_role("button", name=re.compile(r"^Filters: Ready for Renewal")).click()
+    expect(page.locator("#customer-filters")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))  # opened
+    page.get_by_role("switch", name="Managed by me").click()
     expect(page).to_have_url(re.compile(r"mine=on"))
     expect(listed_names(page)).to_have_text([long.name])
 

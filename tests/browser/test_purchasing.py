@@ -257,7 +257,8 @@ def test_a_pa_past_its_due_date_is_overdue_and_blocks_another_request(
     page.locator("#id_lines-0-quantity").fill("2")
     page.get_by_role("button", name="Create purchase authorization").click()
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/purchase-authorizations/new/")
-    expect(page.get_by_role("alert")).to_have_text(
+    expect(page.get_by_role("alert")).to_be_focused()  # the error summary (NF-6)
+    expect(page.get_by_role("alert")).to_contain_text(
         f"{CUSTOMER_NAME} has a past-due purchase authorization: place its order before requesting more."
     )
     # What was typed is still there.
@@ -284,6 +285,8 @@ def test_placing_the_order_of_a_pa_fulfils_it(
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/orders/new/?pa={pa.number}")
     expect(page.locator("main")).to_contain_text(f"This order pays for purchase authorization {pa.number}")
     expect(page.locator("main form li")).to_have_text(["3 × Design Suite", "4 × Photo Studio"])
+    # The prices are shown before placing it (pricing.order_quote).
+    expect(page.locator("[data-quote-total]")).to_have_text(re.compile(r"^[\d,]+\.\d\d USD$"))
     screenshot(page, "purchasing-order-form-from-pa")
     page.get_by_role("button", name="Place order").click()
 
@@ -397,7 +400,14 @@ def test_member_returns_part_of_an_order_within_14_days(
     expect(page.get_by_text("Up to 5")).to_be_visible()
     suite.fill("2")
     screenshot(page, "purchasing-return-form")
-    page.get_by_role("button", name="Return", exact=True).click()
+    # The credit is shown first, and nothing is returned until it is confirmed.
+    page.get_by_role("button", name="Check the credit").click()
+    confirm = page.get_by_role("region", name="Confirm the return")
+    expect(confirm).to_be_focused()
+    expect(confirm).to_contain_text("2 × Design Suite: credit 240.00 USD")
+    expect(confirm.locator("[data-credit]")).to_have_text("240.00 USD")
+    assert not order.returns.exists()
+    page.get_by_role("button", name="Confirm return").click()
 
     expect(page).to_have_url(tab_url(live_server, shop.customer, "orders"))
     returned = order.returns.get()

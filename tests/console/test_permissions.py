@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from api.models import WebhookDelivery, WebhookEndpoint
@@ -18,9 +18,9 @@ from console.accounts.models import Membership
 from console.tenancy import ALL_ROLES, PRIMARY_ONLY, TEAM_ADMINS, WRITERS
 from customers.models import Customer
 from tests.conftest import Triad
-from tests.factories import CustomerFactory, MembershipFactory, OrderFactory, PurchaseAuthorizationFactory
+from tests.factories import MembershipFactory
+from tests.matrix import Kwargs, customer_of_a, invite, order_of_a, pa_of_a, url_names
 
-Kwargs = Callable[[Triad], dict]
 # What an allowed request answers: a status, or the exact place a 302 leads to (from the URL's kwargs).
 Expect = int | Callable[[dict], str]
 
@@ -40,15 +40,6 @@ def _pending_member_of_a(triad: Triad) -> dict:
 
 def _admin_of_a(triad: Triad) -> dict:
     return {"pk": triad.admin_a.pk}
-
-
-def _customer_of_a(triad: Triad) -> dict:
-    return {"vip_id": CustomerFactory(managed_by=triad.member_a).vip_id}
-
-
-def _pa_of_a(triad: Triad) -> dict:
-    pa = PurchaseAuthorizationFactory(customer__managed_by=triad.member_a)
-    return {"vip_id": pa.customer.vip_id, "number": pa.number}
 
 
 def _api_key_of_a(triad: Triad) -> dict:
@@ -78,25 +69,7 @@ def _delivery_of_a(triad: Triad) -> dict:
     return {"pk": pk, "delivery": delivery.pk}
 
 
-def _order_of_a(triad: Triad) -> dict:
-    order = OrderFactory(customer__managed_by=triad.member_a)
-    return {"vip_id": order.customer.vip_id, "number": order.number}
-
-
-INVITE_FORM = {
-    "name": "Matrix Test Org",
-    "segment": "COM",
-    "type": "TEAM",
-    "country": "US",
-    "region": "US-CA",
-    "city": "San Jose",
-    "address_line1": "1 Main St",
-    "postal_code": "95113",
-    "contact_first_name": "Ann",
-    "contact_last_name": "Lee",
-    "contact_email": "ann@matrix.example",
-    "language": "en",
-}
+INVITE_FORM = invite(language="en")
 
 
 @dataclass(frozen=True)
@@ -160,41 +133,42 @@ CONSOLE_URLS: dict[str, Case] = {
     "customers:regions": Case(),
     "renewal_pages:list": Case(),
     "renewal_pages:export": Case(),
+    "order_pages:failed": Case(),
     "customers:invite": Case(get=WRITERS, post=WRITERS, post_data=INVITE_FORM, post_ok=_new_customer),
-    "customers:detail": Case(kwargs=_customer_of_a),
+    "customers:detail": Case(kwargs=customer_of_a),
     "customers:reminder": Case(
         get=WRITERS,
         post=WRITERS,
         post_data={"contact_email": "new@example.com"},
-        kwargs=_customer_of_a,
+        kwargs=customer_of_a,
         post_ok=to("customers:detail", keep=("vip_id",)),
     ),
-    "customers:remove": Case(get=None, post=WRITERS, kwargs=_customer_of_a, post_ok=to("customers:list")),
+    "customers:remove": Case(get=None, post=WRITERS, kwargs=customer_of_a, post_ok=to("customers:list")),
     "customers:managed_by": Case(
         get=None,
         post=PRIMARY_ONLY,
         post_data={"membership": ""},
-        kwargs=_customer_of_a,
+        kwargs=customer_of_a,
         post_ok=to("customers:detail", keep=("vip_id",)),
     ),
     # An empty POST re-renders the form with its errors.
-    "purchasing:pa_create": Case(get=WRITERS, post=WRITERS, kwargs=_customer_of_a),
+    "purchasing:pa_create": Case(get=WRITERS, post=WRITERS, kwargs=customer_of_a),
     "purchasing:pa_cancel": Case(
-        get=None, post=WRITERS, kwargs=_pa_of_a, post_ok=to("customers:detail", keep=("vip_id",), query="?tab=plans")
+        get=None, post=WRITERS, kwargs=pa_of_a, post_ok=to("customers:detail", keep=("vip_id",), query="?tab=plans")
     ),
-    "purchasing:order_place": Case(get=WRITERS, post=WRITERS, kwargs=_customer_of_a),
-    "purchasing:order_return": Case(get=WRITERS, post=WRITERS, kwargs=_order_of_a),
+    "purchasing:order_place": Case(get=WRITERS, post=WRITERS, kwargs=customer_of_a),
+    "purchasing:order_return": Case(get=WRITERS, post=WRITERS, kwargs=order_of_a),
     "purchasing:commit_request": Case(
         get=None,
         post=WRITERS,
         post_data={"quantity": "12"},
-        kwargs=_customer_of_a,
+        kwargs=customer_of_a,
         post_ok=to("customers:detail", keep=("vip_id",)),
     ),
     # An empty POST re-renders the renewal order with its errors; it turns auto-renewal off.
-    "renewals:order": Case(get=WRITERS, post=WRITERS, kwargs=_customer_of_a),
+    "renewals:order": Case(get=WRITERS, post=WRITERS, kwargs=customer_of_a),
     "renewals:auto_renewal": Case(
-        get=WRITERS, post=WRITERS, kwargs=_customer_of_a, post_ok=to("customers:detail", keep=("vip_id",))
+        get=WRITERS, post=WRITERS, kwargs=customer_of_a, post_ok=to("customers:detail", keep=("vip_id",))
     ),
 }
 
@@ -217,22 +191,9 @@ OPERATOR_NAMESPACES = {"admin"}  # the Django admin: staff only, tested in test_
 API_NAMESPACES = {"api"}  # the REST API: keys, not sessions; its own matrix in tests/api/test_permissions.py
 
 
-def _all_url_names(patterns: list, namespace: str = "") -> set[str]:
-    names: set[str] = set()
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names |= _all_url_names(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern):
-            names.add(f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>")
-    return names
-
-
 def test_every_url_pattern_is_covered():
     names = {
-        n
-        for n in _all_url_names(get_resolver().url_patterns)
-        if n.split(":")[0] not in OPERATOR_NAMESPACES | API_NAMESPACES
+        n for n in url_names(get_resolver().url_patterns) if n.split(":")[0] not in OPERATOR_NAMESPACES | API_NAMESPACES
     }
     uncovered = names - set(CONSOLE_URLS) - PUBLIC_URLS - PORTAL_URLS
     assert not uncovered, f"Add these URLs to the permission matrix: {sorted(uncovered)}"

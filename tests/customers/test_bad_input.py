@@ -514,7 +514,8 @@ def test_a_segment_the_reseller_does_not_sell_in_is_refused(triad, member):
         pytest.param("on", "", -3650, "anniversary_date", "Choose a date from", id="ten-years-ago"),
         pytest.param("on", "", None, "anniversary_date", "Choose a date from", id="a-year-and-a-day-ahead"),
         pytest.param("on", "24", 365, "anniversary_date", "Choose a date from", id="24-months-but-a-year-ahead"),
-        pytest.param("", "24", 700, "choose_anniversary", "Select the Anniversary", id="term-without-choosing"),
+        pytest.param("", "24", 700, "choose_anniversary", "is not ticked", id="term-without-choosing"),
+        pytest.param("", "", 30, "choose_anniversary", "is not ticked", id="date-without-choosing"),
     ],
 )
 def test_an_anniversary_date_outside_the_allowed_range_is_refused(triad, member, chosen, months, days, field, message):
@@ -839,6 +840,7 @@ HOSTILE_LIST_PARAMETERS = [
 DEFAULT_STATE = {
     "filter": "all",
     "mine": False,
+    "invitation": "",
     "q": "",
     "sort": "name",
     "descending": False,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -35,6 +36,20 @@ def product(db):
     return ProductFactory(code="SUITE-T", name="Design Suite")
 
 
+def place_after_preview(client: Any, url: str, data: dict[str, Any]) -> Any:
+    """Preview the order's prices, then place it as the page's "Place order" button does."""
+    preview = client.post(url, {**data, "action": "preview"})
+    assert preview.status_code == 200 and preview.context["quote"] is not None
+    return client.post(url, {**data, "action": "place", "previewed": preview.context["previewed"]})
+
+
+def confirm_return(client: Any, url: str, data: dict[str, Any]) -> Any:
+    """Check the return's credit, then confirm it as the page's "Confirm return" button does."""
+    check = client.post(url, {**data, "action": "check"})
+    assert check.status_code == 200 and check.context["confirmation"]
+    return client.post(url, {**data, "action": "confirm", "confirmation": check.context["confirmation"]})
+
+
 def tab(client, customer, name) -> str:
     return client.get(reverse("customers:detail", args=[customer.vip_id]), {"tab": name}).content.decode()
 
@@ -59,9 +74,12 @@ def test_the_order_from_a_pa_shows_on_the_orders_tab_with_its_prices(
         reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 3)]
     )
     url = reverse("purchasing:order_place", args=[customer.vip_id])
-    assert pa.number in member_client.get(url, {"pa": pa.number}).content.decode()
+    preview = member_client.get(url, {"pa": pa.number})
+    assert pa.number in preview.content.decode() and preview.context["quote"].total == Decimal("360.00")
     with django_capture_on_commit_callbacks(execute=True):
-        response = member_client.post(url + f"?pa={pa.number}", {"pa": pa.number})
+        response = member_client.post(
+            url + f"?pa={pa.number}", {"pa": pa.number, "action": "place", "previewed": preview.context["previewed"]}
+        )
     assert response.status_code == 302
     orders_html = tab(member_client, customer, "orders")
     order = Order.objects.get()
@@ -80,7 +98,7 @@ def test_a_partial_return_within_14_days_removes_licences_and_credits_original_p
     frozen.move_to(TODAY + timedelta(days=14))
     url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
     with django_capture_on_commit_callbacks(execute=True):
-        response = member_client.post(url, {f"line_{line.pk}": 5})
+        response = confirm_return(member_client, url, {f"line_{line.pk}": 5})
     assert response.status_code == 302
     record = Return.objects.get()
     assert len(record.number) == 9 and record.credit == Decimal("540.00")  # 5 × 108.00 (level 02) × 12/12
@@ -182,7 +200,7 @@ def test_an_order_without_a_pa_is_placed_from_its_lines_consumables_included(
 ):
     stock = ProductFactory(name="Stock Credits", is_consumable=True)
     url = reverse("purchasing:order_place", args=[customer.vip_id])
-    response = member_client.post(url, lines_data((stock.pk, 2), ("", ""), (product.pk, 5)))
+    response = place_after_preview(member_client, url, lines_data((stock.pk, 2), ("", ""), (product.pk, 5)))
     assert response.status_code == 302 and response.url.endswith("?tab=orders")
     assert {(line.product_id, line.quantity) for line in Order.objects.get().lines.all()} == {
         (stock.pk, 2),
@@ -248,7 +266,7 @@ def test_a_service_refusal_of_an_order_is_shown_above_the_lines(triad, member_cl
     with mock.patch(
         "purchase_auth.views.order_place_service", side_effect=common.PurchaseError("Refused for a reason.")
     ):
-        response = member_client.post(url, lines_data((product.pk, 1)))
+        response = place_after_preview(member_client, url, lines_data((product.pk, 1)))
     assert response.status_code == 200
     assert list(response.context["lines"].non_form_errors()) == ["Refused for a reason."]
     assert "Refused for a reason." in response.content.decode()

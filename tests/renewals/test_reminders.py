@@ -16,16 +16,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from console.outbox.models import OutboxMessage
-from console.periodic import periodic_steps
+from console.periodic import periodic_run, periodic_steps
 from customers.models import Customer, ThreeYearCommitStatus
 from purchase_auth.models import Price, Product
 from renewals import selectors
 from renewals.models import AutoRenewal, AutoRenewalLine
-from renewals.reminders import renewal_reminders
+from renewals.reminders import due_since, renewal_reminders
 from tests.factories import (
     CustomerAdminFactory,
     CustomerFactory,
     LicencePoolFactory,
+    PeriodicRunFactory,
     ProductFactory,
     ThreeYearCommitFactory,
 )
@@ -241,3 +242,82 @@ def test_the_bulk_auto_renewal_quotes_equal_renewal_quote(triad, suite):
             (line.product, line.quantity, line.unit_price, line.line_total) for line in expected.lines
         ]
     assert quotes[changed.pk].level == "04" and quotes[committed.pk].level == "12"
+
+
+# --- a day the job did not run (REN-1, REN-6, REN-9, JOB-2) -------------------------------------------------
+
+
+def test_a_day_the_job_did_not_run_is_caught_up_by_the_next_run(triad, suite):
+    """Every email due on the missed day D goes out with the run of D+1 — once: the run of D+2 and a
+    second run of D+1 add nothing — and D+1's own emails go out with it."""
+    missed = AD - timedelta(days=45)  # D: the digest day of AD's customers
+    digest_customer = renewing(triad.member_a, suite, name="Digest Org")
+    window_customer = renewing(triad.member_a, suite, anniversary_date=missed + timedelta(days=30))
+    ad_customer = renewing(triad.member_a, suite, anniversary_date=missed)
+    removal_customer = renewing(triad.member_a, suite, anniversary_date=missed - timedelta(days=24))
+    auto_customer = renewing(triad.member_a, suite, anniversary_date=missed + timedelta(days=7))
+    next_day_customer = renewing(triad.member_a, suite, name="Next Day Org", anniversary_date=AD + timedelta(days=1))
+    for customer in (window_customer, ad_customer, removal_customer):
+        AutoRenewal.objects.create(
+            reseller=triad.reseller_a,
+            customer=customer,
+            enabled=False,
+            updated_at=timezone.now(),
+            updated_by=triad.member_a.user,
+        )
+
+    periodic_run(on=missed - timedelta(days=1))
+    assert renewal_reminders(on=missed - timedelta(days=1)) == {"digests": 0, "reminders": 0, "auto_renewal_notices": 0}
+    # D: the job does not run.
+    assert periodic_run(on=missed + timedelta(days=1))["renewal_reminders"] == {
+        "digests": 2,  # D's (AD's customers) and D+1's (the next day's)
+        "reminders": 3,
+        "auto_renewal_notices": 1,
+    }
+    digests = {m.dedupe_key: m for m in mails("renewal_digest")}
+    assert set(digests) == {
+        f"renewal-digest-{triad.member_a.pk}-{missed.isoformat()}",
+        f"renewal-digest-{triad.member_a.pk}-{(missed + timedelta(days=1)).isoformat()}",
+    }
+    assert digest_customer.name in digests[f"renewal-digest-{triad.member_a.pk}-{missed.isoformat()}"].body_text
+    assert next_day_customer.name not in digests[f"renewal-digest-{triad.member_a.pk}-{missed.isoformat()}"].body_text
+    reminders = {m.dedupe_key.split("-")[1]: m.dedupe_key for m in mails("renewal_reminder")}
+    assert reminders["window"].startswith(f"renewal-window-{window_customer.pk}-")
+    assert reminders["ad"].startswith(f"renewal-ad-{ad_customer.pk}-")
+    assert reminders["removal"].startswith(f"renewal-removal-{removal_customer.pk}-")
+    (notice,) = mails("auto_renewal_notice")
+    assert notice.dedupe_key.startswith(f"renewal-auto-{auto_customer.pk}-{auto_customer.anniversary_date}-")
+    assert "renew automatically on April 12, 2027" in notice.body_text
+    assert "before April 9, 2027" in notice.body_text  # its own AD−3, not the run's day + 4
+
+    count = OutboxMessage.objects.count()
+    assert renewal_reminders(on=missed + timedelta(days=1)) == {"digests": 0, "reminders": 0, "auto_renewal_notices": 0}
+    periodic_run(on=missed + timedelta(days=2))
+    assert OutboxMessage.objects.count() == count  # nothing is due on D+2 and nothing went twice
+
+
+def test_a_reminder_whose_window_closed_while_the_job_was_down_is_not_sent(triad, suite):
+    """Down from AD−31 to AD+25: the AD−30 reminder (the customer is no longer ready) and the AD's
+    reminder (the removal reminder took over) are not sent; the removal reminder is."""
+    customer = renewing(triad.member_a, suite)
+    AutoRenewal.objects.create(
+        reseller=triad.reseller_a,
+        customer=customer,
+        enabled=False,
+        updated_at=timezone.now(),
+        updated_by=triad.member_a.user,
+    )
+    PeriodicRunFactory(on=AD - timedelta(days=31), counts={"renewal_reminders": {}})
+    assert due_since(AD + timedelta(days=25)) == AD - timedelta(days=30)
+    renewal_reminders(on=AD + timedelta(days=25))
+    (reminder,) = mails("renewal_reminder")
+    assert reminder.dedupe_key.startswith(f"renewal-removal-{customer.pk}-{AD.isoformat()}-")
+
+
+def test_due_since_reads_the_last_day_the_step_succeeded(db):
+    day = AD
+    assert due_since(day) == day  # no record: that day only
+    PeriodicRunFactory(on=day - timedelta(days=5), counts={"renewal_reminders": {}})
+    PeriodicRunFactory(on=day - timedelta(days=2), counts={"licence_expiry": {}})  # the step failed that day
+    PeriodicRunFactory(on=day, counts={"renewal_reminders": {}})  # today's own run does not count
+    assert due_since(day) == day - timedelta(days=4)

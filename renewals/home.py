@@ -1,0 +1,97 @@
+"""What `renewals` puts on the home page (DASH-1, DASH-2): customers ready for renewal and not renewed
+(with days to the AD or days left in grace), upcoming renewals, and the renewal pipeline by month
+with its projected value. Registered in RenewalsConfig.ready().
+
+The counts are the customer list's filter counts (REN-8's rules in customers.rules, one shared query);
+the pipeline chart is the renewals page's totals per month (renewals.pipeline), so both equal the
+lists they link to."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from console.clock import policy
+from console.home import ROWS_SHOWN, ChartData, ChartSeries, HomeView, TodoFigure, TodoRow
+from customers.home import customer_figures
+from customers.models import Customer
+from customers.rules import CustomerFilter, RenewalState, renewal_state_for, renewal_state_q, renewal_term_ad
+from customers.selectors import customers_visible
+from renewals.pipeline import pipeline_month_totals, renewal_pipeline
+
+
+def _customers(view: HomeView, q: Q) -> QuerySet[Customer]:
+    customers = customers_visible(reseller=view.reseller).filter(q)
+    if view.managed_by is not None:
+        customers = customers.filter(managed_by=view.managed_by)
+    return customers.only("vip_id", "name", "anniversary_date", "renewed_ad", "renewal_shortfall")
+
+
+def _row(view: HomeView, customer: Customer) -> TodoRow:
+    state = renewal_state_for(customer, view.on)
+    term_ad = renewal_term_ad(anniversary_date=customer.anniversary_date, renewed_ad=customer.renewed_ad, on=view.on)
+    days = (term_ad - view.on).days if term_ad else 0
+    if state == RenewalState.IN_GRACE:
+        left = days + policy("RENEWAL_GRACE_DAYS")
+        note = ngettext("In grace · %(days)d day left", "In grace · %(days)d days left", left) % {"days": left}
+    elif state == RenewalState.PARTIAL:
+        note = str(_("Partially renewed"))
+    else:
+        note = ngettext("Anniversary Date in %(days)d day", "Anniversary Date in %(days)d days", days) % {"days": days}
+    url = reverse("customers:detail", args=[customer.vip_id])
+    return TodoRow(customer.name, url, note, urgent=state == RenewalState.IN_GRACE)
+
+
+def _ready_rows(view: HomeView) -> list[TodoRow]:
+    """In grace (the soonest to lapse first), then ready by AD, then partially renewed ones. The AD range
+    is what the two states' rules already say; written out, it lets PostgreSQL walk the AD index and
+    stop after a few rows."""
+    on, grace, window = view.on, policy("RENEWAL_GRACE_DAYS"), policy("RENEWAL_WINDOW_DAYS")
+    in_window = (renewal_state_q(RenewalState.IN_GRACE, on) | renewal_state_q(RenewalState.READY, on)) & Q(
+        anniversary_date__range=(on - timedelta(days=grace), on + timedelta(days=window))
+    )
+    customers = list(_customers(view, in_window).order_by("anniversary_date", "id")[:ROWS_SHOWN])
+    # Always asked, so the page runs the same queries whatever the data (DASH-3).
+    partial = _customers(view, renewal_state_q(RenewalState.PARTIAL, on)).order_by("renewed_ad", "id")
+    customers = (customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN]
+    return [_row(view, customer) for customer in customers]
+
+
+def _upcoming_rows(view: HomeView) -> list[TodoRow]:
+    customers = _customers(view, renewal_state_q(RenewalState.UPCOMING, view.on)).order_by("anniversary_date", "id")
+    return [_row(view, customer) for customer in customers[:ROWS_SHOWN]]
+
+
+def ready_figure(view: HomeView) -> TodoFigure:
+    """DASH-1/REN-8: in the renewal window or in grace and not fully renewed (the list's Ready for
+    Renewal), the soonest to lapse first."""
+    count = customer_figures(view)[CustomerFilter.READY]
+    rows = _ready_rows(view) if count else []
+    return TodoFigure(count, rows, view.url("customers:list", filter=CustomerFilter.READY))
+
+
+def upcoming_figure(view: HomeView) -> TodoFigure:
+    """DASH-1/REN-1: the renewals notified before the window opens, on the renewals page."""
+    count = customer_figures(view)[CustomerFilter.UPCOMING]
+    rows = _upcoming_rows(view) if count else []
+    return TodoFigure(count, rows, view.url("renewal_pages:list", state=RenewalState.UPCOMING))
+
+
+def pipeline_chart(view: HomeView) -> ChartData:
+    """DASH-2/REN-11: the renewals page's totals per month — customers and projected value."""
+    totals = pipeline_month_totals(
+        renewal_pipeline(reseller=view.reseller, on=view.on, managed_by=view.managed_by), view.on
+    )
+    return ChartData(
+        labels=[date_format(total.month, "YEAR_MONTH_FORMAT") for total in totals],
+        series=[
+            ChartSeries(_("Customers"), [total.customers for total in totals]),
+            ChartSeries(_("Projected value (USD)"), [total.value for total in totals], unit="money", kind="line"),
+        ],
+        urls=[view.url("renewal_pages:list", month=total.month.strftime("%Y-%m")) for total in totals],
+    )
