@@ -95,7 +95,7 @@ def test_the_catalogue_declares_ukrainian_plural_forms() -> None:
 def test_plural_forms_are_right_for_each_count(count: int, text: str) -> None:
     with translation.override("uk"):
         said = translation.ngettext("%(counter)s invitation pending", "%(counter)s invitations pending", count) % {
-            "pending": count
+            "counter": count
         }
     assert said == text
 

@@ -287,8 +287,8 @@ def test_a_day_the_job_did_not_run_is_caught_up_by_the_next_run(triad, suite):
     assert reminders["removal"].startswith(f"renewal-removal-{removal_customer.pk}-")
     (notice,) = mails("auto_renewal_notice")
     assert notice.dedupe_key.startswith(f"renewal-auto-{auto_customer.pk}-{auto_customer.anniversary_date}-")
-    assert "renew automatically on April 12, 2027" in notice.body_text
-    assert "before April 9, 2027" in notice.body_text  # its own AD−3, not the run's day + 4
+    assert "renew automatically on 12 Apr 2027" in notice.body_text
+    assert "before 9 Apr 2027" in notice.body_text  # its own AD−3, not the run's day + 4
 
     count = OutboxMessage.objects.count()
     assert renewal_reminders(on=missed + timedelta(days=1)) == {"digests": 0, "reminders": 0, "auto_renewal_notices": 0}
