@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: install run test lint checks pytest services clean bench
+.PHONY: install run test lint checks pytest services clean bench bench-smoke
 
 $(VENV)/.installed: pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 ($(PYTHON)) is required."; exit 1; }
@@ -35,8 +35,9 @@ run: install
 	$(MANAGE) seed_demo
 	@DEBUG=$${DEBUG:-1} DJANGO_SETTINGS_MODULE=$${DJANGO_SETTINGS_MODULE:-console.settings.base} exec $(VENV)/bin/honcho start --no-prefix -f Procfile
 
-## make test: lint, migrations check, Django checks, the whole pytest suite (PostgreSQL, Redis, Chromium).
-test: install lint checks services pytest
+## make test: lint, migrations check, Django checks, the whole pytest suite (PostgreSQL, Redis, Chromium),
+## and the benchmark's smoke run (so the bench never rots).
+test: install lint checks services pytest bench-smoke
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -56,9 +57,14 @@ services:
 	@bash .ci/ensure-services
 
 ## make bench: NF-4 benchmark on its own database of 1,000,000 customers (built once, then reused);
-## results in bench/results/. Options: make bench BENCH_ARGS="--rebuild" (see python -m bench --help).
+## results in bench/results/. Options: make bench BENCH_ARGS="--rebuild" (see python -m bench --help);
+## make bench BENCH_ARGS=--quick is the smoke run at 1 % scale (console_bench_scaled).
 bench: install services
 	$(PY) -m bench $(BENCH_ARGS)
+
+## make bench-smoke: every stage of the bench at 1 % scale (about a minute); fails on errors, never on timings.
+bench-smoke: install services
+	$(PY) -m bench --quick
 
 pytest: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest

@@ -152,7 +152,7 @@ class CustomerListView(ResellerApiView):
             params = request.query_params.copy()
             params["cursor"] = cursor
             next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        counts = customer_selectors.customer_counts(reseller=self.reseller, on=on, managed_by=mine)
+        counts = customer_selectors.customer_counts_cached(reseller=self.reseller, on=on, managed_by=mine)
         return Response(
             {
                 "counts": counts,

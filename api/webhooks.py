@@ -44,12 +44,14 @@ logger = logging.getLogger(__name__)
 PAYLOAD_VERSION = "2026-11-30"
 STALE_CLAIM = timedelta(minutes=10)
 
-# HOOK-2: the audit action each event type comes from. Reseller-change events join when that feature
-# lands (its service will audit `reseller_change.*`).
+# HOOK-2: the audit action each event type comes from.
 EVENT_OF_ACTION = {
     "customer.invite": "customer.invited",
     "customer.accept": "customer.accepted",
     "customer.remove": "customer.removed",
+    # RC-5: the new reseller hears of a customer it took over, the old one of a customer that left.
+    "reseller_change.transfer_in": "customer.transferred_in",
+    "reseller_change.transfer_away": "customer.transferred_away",
     "pa.create": "purchase_authorization.created",
     "pa.overdue": "purchase_authorization.overdue",
     "pa.suspended": "purchase_authorization.suspended",

@@ -19,7 +19,7 @@ from django_scopes import scopes_disabled
 from bench import config
 from console.periodic import periodic_run
 
-TARGET_S = 30.0
+TARGET_S = 10.0  # NF-4: JOB-1 over 1,000,000 customers on its heaviest day
 
 
 class _Rollback(Exception):

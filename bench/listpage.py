@@ -22,7 +22,7 @@ from customers.models import Customer
 from customers.rules import CustomerFilter
 from customers.selectors import SORTS
 
-TARGET_MS = 100.0
+TARGET_MS = 50.0  # NF-4: every variant ≤ 50 ms p95 at the server
 URL = "/customers/"
 TOTAL_RE = re.compile(r"(\d+) customers?\s*</p>")
 COUNT_RE = re.compile(r'data-count="(\w+)">(\d*)</span>')
@@ -139,12 +139,15 @@ def measure(
         "sql": [q["sql"] for q in ctx.captured_queries],
         "rows_total": int(total.group(1)) if total else 0,
         "counts": {key: int(value or 0) for key, value in COUNT_RE.findall(html)},
+        "target_ms": TARGET_MS,
         "ok": _percentile(times, 0.95) <= TARGET_MS,
     }
 
 
 def count_queries(client: Client, variant: Variant) -> tuple[int, int]:
-    """(queries, customers listed) of one request."""
+    """(queries, customers listed) of one request, after one warm-up request, as the big reseller's figures
+    are measured (the first one also fills the filter counts' cache)."""
+    ok_or_raise(client.get(variant.url), variant.url)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(variant.url)
     ok_or_raise(response, variant.url)

@@ -12,12 +12,16 @@ from typing import Any
 
 from console.accounts.models import Reseller
 
+DEMO_PASSWORD = "demo-console-2026"  # noqa: S105  (printed for people trying the console locally)
+
 
 @dataclass
 class DemoRun:
     resellers: list[Reseller]
     made: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    # Extra sign-ins a step makes (e.g. a customer admin for the member portal): (who, role, email).
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ urlpatterns = [
     path("customers/", include("purchase_auth.urls")),
     path("customers/", include("renewals.urls")),
     path("renewals/", include("renewals.page_urls")),
+    path("reseller-change/", include("reseller_change.urls")),
     path("orders/", include("purchase_auth.page_urls")),
     path("portal/", include("portal.urls")),
     path("api/v1/", include("api.urls")),

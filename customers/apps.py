@@ -15,6 +15,9 @@ class CustomersConfig(AppConfig):
         from customers.selectors import customers_managed_count
         from customers.services import customers_reassign
         from customers.views import history_tab, overview_tab
+        from customers.wording import register as wording_register
+
+        wording_register()
 
         detail_section_register(DetailSection("overview", _("Overview"), "customers/_overview.html", overview_tab, 0))
         detail_section_register(DetailSection("history", _("History"), "customers/_history_tab.html", history_tab, 90))

@@ -151,6 +151,12 @@ class Customer(models.Model):
             ),
         ]
         indexes = [
+            # JOB-1 across every reseller: the day's renewal transitions (reminders, digests, notices,
+            # auto-renewals) are customers whose (renewed) Anniversary Date is a given day (NF-4 job figure).
+            models.Index(fields=["anniversary_date"], name="customer_job_ad", condition=LISTED),
+            models.Index(
+                fields=["renewed_ad"], name="customer_job_renewed_ad", condition=LISTED & Q(renewed_ad__isnull=False)
+            ),
             # LIST-4: one index per sort key, so any sort is an index walk (NF-4, measured by make bench).
             models.Index(
                 fields=["reseller", "name", "id"],
@@ -263,3 +269,20 @@ class CustomerAdmin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.customer.name}"
+
+
+class CustomerListVersion(models.Model):
+    """How many times the reseller's customer rows changed (NF-4): a counter that PostgreSQL triggers on
+    customers_customer raise in the same statement as every INSERT, UPDATE and DELETE (services, the job,
+    raw SQL alike), so it commits with the write. The list's filter counts are cached under it and the day
+    (customers.selectors.customer_counts_cached): a write, once committed, makes the old entry unreachable."""
+
+    reseller = models.OneToOneField(
+        "accounts.Reseller", on_delete=models.CASCADE, primary_key=True, related_name="customer_list_version"
+    )
+    version = models.BigIntegerField(default=0)
+
+    objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
+
+    def __str__(self) -> str:
+        return f"{self.reseller_id} · {self.version}"

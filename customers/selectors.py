@@ -6,6 +6,8 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, F, QuerySet, Value
 from django.db.models.functions import Lower
 
@@ -89,6 +91,36 @@ def customer_counts(
         },
         **(extra or {}),
     )
+
+
+COUNTS_CACHE_SECONDS = 3600
+
+
+def customer_counts_cached(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
+    """`customer_counts`, cached under the reseller's CustomerListVersion and the day (NF-4).
+
+    Exact the moment a write commits: the counter is raised by triggers in the same statement as every
+    change of the reseller's customer rows, so once the write is visible the old entry's key is never read
+    again; and the day is in the key. Not cached when this transaction has written (its own changes are
+    not yet anyone else's) nor off PostgreSQL (no triggers there)."""
+    if connection.vendor != "postgresql":
+        return customer_counts(reseller=reseller, on=on, managed_by=managed_by)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT version FROM customers_customerlistversion WHERE reseller_id = %s), "
+            "txid_current_if_assigned() IS NOT NULL",
+            [reseller.pk],
+        )
+        version, wrote = cursor.fetchone()
+    if wrote:
+        return customer_counts(reseller=reseller, on=on, managed_by=managed_by)
+    mine = managed_by.pk if managed_by is not None else "all"
+    key = f"customer-counts:1:{reseller.pk}:{mine}:{on.isoformat()}:{version or 0}"
+    counts: dict[str, int] | None = cache.get(key)
+    if counts is None:
+        counts = customer_counts(reseller=reseller, on=on, managed_by=managed_by)
+        cache.set(key, counts, COUNTS_CACHE_SECONDS)
+    return counts
 
 
 def sorted_in_memory(customers: QuerySet[Customer]) -> QuerySet[Customer]:

@@ -1,22 +1,24 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, QuerySet, Value, Window
+from django.db.models import Count, QuerySet, TextChoices, Value, Window
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from console.audit.selectors import audit_events_for_object
+from console.audit.wording import describe_all
 from console.clock import today
 from console.http import ConsoleRequest
 
@@ -27,12 +29,16 @@ if TYPE_CHECKING:
         total: int
 
 
+from console.accounts.models import MarketSegment
 from console.tenancy import PRIMARY_ONLY, WRITERS, console_view
 from customers import exports, geography, selectors, services
+from customers.actions import list_actions
 from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
-from customers.models import Customer
+from customers.history import customer_history
+from customers.models import Customer, CustomerType, InvitationStatus
 from customers.rules import CustomerFilter, customer_flags_for
 from customers.sections import detail_tabs, overview_parts
+from customers.templatetags.customer_tags import badge_labels, customer_badges
 
 # The columns a card list can be sorted by on a phone, where the table's headers are not shown (NF-6).
 SORT_LABELS = {
@@ -95,6 +101,45 @@ def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> P
     return Page(rows, number, KnownCountPaginator(customers, per_page, total))
 
 
+def _choice_labels(choices: type[TextChoices]) -> dict[str, str]:
+    return {str(value): str(label) for value, label in choices.choices}
+
+
+def _list_rows(customers: list[Customer], on: date) -> list[dict[str, Any]]:
+    """What each row of the list shows, as plain strings: the template only places them (NF-4: a page of
+    rows rendered through attribute look-ups, display methods, filters and an include per row cost more
+    than all of the page's SQL). Labels are translated once per page; the detail URL is reversed once."""
+    if not customers:
+        return []
+    segments, types, invitations = (_choice_labels(c) for c in (MarketSegment, CustomerType, InvitationStatus))
+    labels = badge_labels()
+    first = customers[0].vip_id
+    url_head, url_tail = reverse("customers:detail", args=[first]).rsplit(first, 1)
+    rows = []
+    for customer in customers:
+        manager = customer.managed_by.user
+        ad = customer.anniversary_date
+        rows.append(
+            {
+                "vip_id": customer.vip_id,
+                "url": f"{url_head}{customer.vip_id}{url_tail}",
+                "name": customer.name,
+                "contact_name": customer.contact_name,
+                "contact_email": customer.contact_email,
+                "segment": segments.get(customer.segment, customer.segment),
+                "type": types.get(customer.type, customer.type),
+                "anniversary": date_format(ad, "SHORT_DATE_FORMAT") if ad else "—",
+                "managed_by": manager.get_full_name() or manager.email,
+                "pending": customer.is_pending,
+                "invitation": invitations.get(customer.invitation_status, customer.invitation_status),
+                "badges": customer_badges(customer_flags_for(customer, on), labels),
+                "vip_select": customer.vip_select_level or "—",
+                "can_be_removed": customer.can_be_removed,
+            }
+        )
+    return rows
+
+
 def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     form = CustomerListForm(request.GET)
     state = form.state()
@@ -102,7 +147,10 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     on = today()
     mine = request.membership if state["mine"] else None
     stale = timezone.now() if state["invitation"] else None
-    counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine, stale_invitations=stale)
+    if stale:  # minutes old, not days: counted afresh (never from the day's cache)
+        counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine, stale_invitations=stale)
+    else:
+        counts = selectors.customer_counts_cached(reseller=request.reseller, on=on, managed_by=mine)
     customers = selectors.customer_list(
         reseller=request.reseller,
         on=on,
@@ -117,17 +165,12 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         page = _search_page(customers, state["page"], state["per_page"])
     else:
         page = KnownCountPaginator(customers, state["per_page"], counts[state["filter"]]).get_page(state["page"])
-    rows = [
-        (
-            customer,
-            customer_flags_for(customer, on),
-        )
-        for customer in page.object_list
-    ]
+    rows = _list_rows(list(page.object_list), on)
     return {
+        "actions": list_actions(can_write=request.membership.can_write),
         "state": state,
         "counts": counts,
-        "filters": CustomerFilter.choices,
+        "filters": [(value, label, counts[value]) for value, label in CustomerFilter.choices],
         "page": page,
         "rows": rows,
         "nav": "customers",
@@ -243,12 +286,8 @@ def overview_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
 
 def history_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-4: the customer's audit events."""
-    events = audit_events_for_object(
-        reseller=request.reseller,
-        object_type=Customer._meta.label_lower,
-        object_id=str(customer.pk),
-    ).select_related("actor")[:200]
-    return {"events": events}
+    events = customer_history(reseller=request.reseller, customer=customer)[:200]
+    return {"wordings": describe_all(events)}
 
 
 @require_safe

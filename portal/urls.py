@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import organization, views
+from portal import organization, reseller_change, views
 
 app_name = "portal"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("<vip:vip_id>/assign/", organization.assign, name="assign"),
     path("<vip:vip_id>/request/", organization.request_products, name="request"),
     path("<vip:vip_id>/commit/", organization.commit_decide, name="commit"),
+    path("<vip:vip_id>/reseller-change/", reseller_change.reseller_change, name="reseller_change"),
 ]

@@ -10,11 +10,21 @@ class PurchaseAuthConfig(AppConfig):
         from console.demo import demo_step
         from console.home import HomeItem, home_item_register
         from console.periodic import periodic_step
+        from customers.actions import customer_move_register
+        from customers.history import HistorySource, history_source_register
         from customers.sections import DetailSection, detail_section_register
         from purchase_auth import home, views
         from purchase_auth.demo import demo_purchasing_step
         from purchase_auth.services.purchase_authorizations import purchase_authorizations_refresh
-        from purchase_auth.services.three_year_commit import three_year_commits_refresh
+        from purchase_auth.services.three_year_commit import three_year_commits_move, three_year_commits_refresh
+        from purchase_auth.wording import customer_orders_and_pas
+        from purchase_auth.wording import register as wording_register
+
+        wording_register()
+        history_source_register(
+            "purchasing",
+            HistorySource(customer_orders_and_pas, hides=("customer.pa_create", "customer.pa_cancel")),
+        )
 
         periodic_step("purchase_authorizations", purchase_authorizations_refresh, order=10)
         periodic_step("three_year_commits", three_year_commits_refresh, order=20)
@@ -27,6 +37,16 @@ class PurchaseAuthConfig(AppConfig):
         )
         detail_section_register(
             DetailSection(
+                "vip_select",
+                _("VIP Select"),
+                "purchase_auth/_overview_vip_select.html",
+                views.vip_select_part,
+                40,
+                tab="overview",
+            )
+        )
+        detail_section_register(
+            DetailSection(
                 "commit",
                 _("Three-year commit"),
                 "purchase_auth/_overview_commit.html",
@@ -36,6 +56,8 @@ class PurchaseAuthConfig(AppConfig):
             )
         )
         demo_step("purchasing", demo_purchasing_step, order=20)
+        # RC-5: a three-year commit carries over unchanged to the customer's new reseller.
+        customer_move_register("three_year_commit", three_year_commits_move)
         home_item_register(
             HomeItem("failed_orders", _("Failed orders"), home.failed_orders_figure, 50, _("In the last 30 days"))
         )

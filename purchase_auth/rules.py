@@ -28,6 +28,25 @@ def volume_level(quantity: int) -> str:
     return next(level for lowest, level in VOLUME_LEVELS if quantity >= lowest) if quantity >= 1 else "01"
 
 
+def level_bounds() -> list[tuple[str, tuple[int, int | None]]]:
+    """CAT-3: each volume level with its lowest and highest quantity (None: no upper bound), from 01 up."""
+    ascending = sorted(VOLUME_LEVELS)
+    return [
+        (level, (lowest, ascending[i + 1][0] - 1 if i + 1 < len(ascending) else None))
+        for i, (lowest, level) in enumerate(ascending)
+    ]
+
+
+def next_level(quantity: int) -> tuple[str, int] | None:
+    """ORD-3/CAT-3: the next volume level above what `quantity` qualifying licences reach, and how many
+    more licences reach it (01 is where everyone starts, so 0 licences are 10 short of 02); None at the top."""
+    current = volume_level(quantity)
+    for lowest, level in sorted(VOLUME_LEVELS):
+        if level > current and quantity < lowest:
+            return level, lowest - quantity
+    return None
+
+
 def commit_level(segment: str, quantity: int) -> str:
     """CAT-3: the three-year-commit level for a committed quantity (at least 10)."""
     return COMMIT_LEVELS[segment][volume_level(max(quantity, VIP_SELECT_MINIMUM))]

@@ -28,6 +28,7 @@ from purchase_auth.services.orders import order_return as order_return_service
 from purchase_auth.services.pricing import OrderQuote, order_quote, return_credit
 from purchase_auth.services.purchase_authorizations import purchase_authorization_cancel, purchase_authorization_create
 from purchase_auth.services.three_year_commit import three_year_commit_request
+from purchase_auth.wording import level_name
 
 PA_NUMBER = re.compile(r"PA[0-9]{18}")
 CURRENCY = "USD"  # CAT-2: the price list is in US dollars
@@ -52,6 +53,25 @@ def orders_tab(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
 def commit_part(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
     """DET-1: the three-year commit part of the overview."""
     return {"commit": selectors.three_year_commit(customer=customer)}
+
+
+def vip_select_part(request: ConsoleRequest, customer: Customer) -> dict[str, Any]:
+    """DET-1/ORD-3: what VIP Select means for this customer — the level it buys at, the qualifying
+    licences counted this term and how many more reach the next level."""
+    counted = selectors.qualifying_bought(customer)
+    level = selectors.customer_level(customer)
+    following = rules.next_level(counted)
+    return {
+        "vip_select": {
+            "level": level,
+            "qualified": level >= "02",
+            "name": level_name(level),
+            "counted": counted,
+            "next_level": following[0] if following else "",
+            "next_name": level_name(following[0]) if following else "",
+            "more": following[1] if following else 0,
+        }
+    }
 
 
 def _customer(request: ConsoleRequest, vip_id: str) -> Customer:

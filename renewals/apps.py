@@ -9,13 +9,17 @@ class RenewalsConfig(AppConfig):
         from console.demo import demo_step
         from console.home import HomeChart, HomeItem, home_chart_register, home_item_register
         from console.periodic import periodic_step
+        from customers.actions import customer_move_register
         from customers.sections import DetailSection, detail_section_register
         from purchase_auth.models import Order
         from purchase_auth.services.order_acceptance import order_kind_register
         from renewals import home, views
         from renewals.demo import demo_renewals_step
         from renewals.reminders import renewal_reminders
-        from renewals.services import auto_renewals_place, licences_expire, renewal_apply
+        from renewals.services import auto_renewal_move, auto_renewals_place, licences_expire, renewal_apply
+        from renewals.wording import register as wording_register
+
+        wording_register()
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
         # After the purchasing steps: expiry first, so a lapsed customer is never auto-renewed late.
@@ -34,6 +38,8 @@ class RenewalsConfig(AppConfig):
         )
         demo_step("renewals", demo_renewals_step, order=30)
         periodic_step("renewal_reminders", renewal_reminders, order=50)
+        # RC-5: the customer's auto-renewal settings carry over to its new reseller.
+        customer_move_register("auto_renewal", auto_renewal_move)
         home_item_register(
             HomeItem(
                 "ready",

@@ -268,3 +268,10 @@ def auto_renewals_place(*, on: date) -> dict[str, int]:
     except IntegrityError:  # another run's order for one of these terms (or a clashing number): next run
         return {"placed": 0, "refused": 0}
     return {"placed": len(placed), "refused": len(customers) - len(placed)}
+
+
+def auto_renewal_move(customer: Customer, from_reseller: Reseller, to_reseller: Reseller) -> None:
+    """RC-5: the customer's auto-renewal settings move with it to the new reseller, unchanged."""
+    AutoRenewal.objects.with_scopes_disabled().filter(customer=customer, reseller=from_reseller).update(
+        reseller=to_reseller
+    )

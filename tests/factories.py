@@ -14,7 +14,7 @@ from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.models import AuditEvent
 from console.jobs.models import PeriodicRun
 from console.outbox.models import OutboxMessage
-from customers.models import Customer, CustomerAdmin, CustomerType, ThreeYearCommitStatus
+from customers.models import Customer, CustomerAdmin, CustomerListVersion, CustomerType, ThreeYearCommitStatus
 from customers.rules import payment_due_date, payment_suspends_on
 from purchase_auth.models import (
     LicencePool,
@@ -28,6 +28,7 @@ from purchase_auth.models import (
     ReturnLine,
     ThreeYearCommit,
 )
+from reseller_change.models import CustomerTransfer, ResellerChangeCode, ResellerChangeFailure, code_hash
 
 PASSWORD = "correct horse battery staple"
 
@@ -155,6 +156,17 @@ class CustomerAdminFactory(factory.django.DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class CustomerListVersionFactory(factory.django.DjangoModelFactory):
+    """The counter the customer triggers raise (normally created by the first write to a customer)."""
+
+    class Meta:
+        model = CustomerListVersion
+        django_get_or_create = ("reseller",)
+
+    reseller = factory.SubFactory(ResellerFactory)
+    version = 0
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -287,6 +299,53 @@ class ThreeYearCommitFactory(factory.django.DjangoModelFactory):
     committed_quantity = 10
     requested_at = factory.LazyFunction(timezone.now)
     requested_by = factory.SelfAttribute("customer.managed_by.user")
+
+
+class ResellerChangeCodeFactory(factory.django.DjangoModelFactory):
+    """A pending code sent by a member of another reseller for `customer`; its plain text is
+    "ABCD2345" unless `plain=` says otherwise (only the hash is stored). `customer=None` is a wrong pair."""
+
+    class Meta:
+        model = ResellerChangeCode
+        exclude = ["plain"]
+
+    plain = "ABCD2345"
+    customer = factory.SubFactory(CustomerFactory)
+    sent_by = factory.SubFactory(MembershipFactory)
+    reseller = factory.SelfAttribute("sent_by.reseller")
+    sent_at = factory.LazyFunction(timezone.now)
+    sent_on = factory.LazyAttribute(lambda o: timezone.localdate(o.sent_at))
+    slot = factory.Sequence(lambda n: n % 1000 + 1)
+    vip_id = factory.LazyAttribute(lambda o: o.customer.vip_id if o.customer else "ABCDEF0123456789ABCD")
+    admin_email = "admin@customer.example"
+    code_hash = factory.LazyAttribute(lambda o: code_hash(o.plain) if o.customer else "")
+    expires_at = factory.LazyAttribute(lambda o: o.sent_at + relativedelta(hours=72))
+
+
+class ResellerChangeFailureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ResellerChangeFailure
+
+    user = factory.SubFactory(UserFactory)
+    customer = factory.SubFactory(CustomerFactory)
+    failed_at = factory.LazyFunction(timezone.now)
+    reason = "unknown"
+
+
+class CustomerTransferFactory(factory.django.DjangoModelFactory):
+    """A completed change as stored (the service also moves the customer; this factory does not)."""
+
+    class Meta:
+        model = CustomerTransfer
+
+    code = factory.SubFactory(ResellerChangeCodeFactory, state="used")
+    customer = factory.SelfAttribute("code.customer")
+    from_reseller = factory.SelfAttribute("customer.reseller")
+    to_reseller = factory.SelfAttribute("code.reseller")
+    managed_by = factory.SelfAttribute("code.sent_by")
+    previous_manager = factory.SelfAttribute("customer.managed_by")
+    confirmed_by = factory.SubFactory(UserFactory)
+    transferred_at = factory.LazyFunction(timezone.now)
 
 
 def lines_data(*rows: tuple[object, object], total: int = 5, **extra: object) -> dict[str, object]:

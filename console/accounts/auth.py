@@ -52,7 +52,10 @@ class EmailAuthenticationForm(SignInNameMixin):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Email")
-        self.fields["username"].widget.attrs.update({"autocomplete": "email", "type": "email"})
+        # The widget's own type, not a second `type` attribute (which browsers ignore: it stayed a text field).
+        widget = self.fields["username"].widget
+        widget.input_type = "email"
+        widget.attrs.update({"autocomplete": "email"})
 
 
 class AdminSignInForm(SignInNameMixin, AdminAuthenticationForm):

@@ -6,3 +6,8 @@ class AuditConfig(AppConfig):
     name = "console.audit"
     label = "audit"
     verbose_name = _("Audit log")
+
+    def ready(self) -> None:
+        from console.audit.wording import _register_console
+
+        _register_console()

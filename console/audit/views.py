@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from console.audit.models import AuditEvent
 from console.audit.selectors import audit_events_for_reseller
+from console.audit.wording import describe_all
 from console.csv import Echo, neutralise
 from console.forms import CleanTextMixin
 from console.http import ConsoleRequest
@@ -22,6 +23,12 @@ ACTION_CHOICES = [
     ("", _("All actions")),
     ("reseller.", _("Reseller")),
     ("team.", _("Team")),
+    ("customer.", _("Customers")),
+    ("pa.", _("Purchase authorizations")),
+    ("order.", _("Orders and returns")),
+    ("licences.", _("Licences")),
+    ("api_key.", _("API keys")),
+    ("webhook.", _("Webhooks")),
 ]
 
 
@@ -47,27 +54,42 @@ def activity(request: ConsoleRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv" and valid:
         return _activity_csv(events)
     page = Paginator(events, filters.get("per_page") or 50).get_page(filters.get("page") or 1)
-    return render(request, "console/activity.html", {"form": form, "page": page, "nav": "activity"})
+    context = {"form": form, "page": page, "wordings": describe_all(page.object_list), "nav": "activity"}
+    return render(request, "console/activity.html", context)
 
 
 def _activity_csv(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
     writer = csv.writer(Echo())
 
     def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(["when", "actor", "action", "object", "changes"])
-        for event in events.iterator(chunk_size=2000):
-            yield writer.writerow(
-                neutralise(
-                    [
-                        event.created_at.isoformat(),
-                        event.actor_label,
-                        event.action,
-                        event.object_repr,
-                        "; ".join(f"{f}: {b} → {a}" for f, b, a in event.change_rows()),
-                    ]
+        yield "\ufeff" + writer.writerow(["when", "actor", "action", "what", "object", "changes"])
+        for chunk in _chunks(events.iterator(chunk_size=2000), 2000):
+            for wording in describe_all(chunk):
+                event = wording.event
+                yield writer.writerow(
+                    neutralise(
+                        [
+                            event.created_at.isoformat(),
+                            event.actor_label,
+                            event.action,
+                            wording.sentence,
+                            event.object_repr,
+                            wording.changes_text(),
+                        ]
+                    )
                 )
-            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="activity.csv"'
     return response
+
+
+def _chunks(events: Iterator[AuditEvent], size: int) -> Iterator[list[AuditEvent]]:
+    chunk: list[AuditEvent] = []
+    for event in events:
+        chunk.append(event)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RUN_DIR = BASE_DIR / ".run"
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "customers",
     "purchase_auth",
     "renewals",
+    "reseller_change",
     "portal",
     "api",
 ]
@@ -57,6 +59,9 @@ MIDDLEWARE = [
     "console.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # NF-5: after WhiteNoise, so static files stay cacheable; every other response is no-store and has the CSP.
+    "console.headers.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,6 +237,7 @@ VIP_POLICY = {
     "RETURN_DAYS": env.int("POLICY_RETURN_DAYS", default=14),
     "RESELLER_CHANGE_CODE_HOURS": env.int("POLICY_RESELLER_CHANGE_CODE_HOURS", default=72),
     "RESELLER_CHANGE_CODES_PER_DAY": env.int("POLICY_RESELLER_CHANGE_CODES_PER_DAY", default=5),
+    "RESELLER_CHANGE_FAILURES_PER_HOUR": env.int("POLICY_RESELLER_CHANGE_FAILURES_PER_HOUR", default=5),
     "THREE_YEAR_COMMIT_DAYS": env.int("POLICY_THREE_YEAR_COMMIT_DAYS", default=30),
     "TEAM_INVITATION_DAYS": env.int("POLICY_TEAM_INVITATION_DAYS", default=7),
 }
@@ -284,6 +290,25 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+
+# NF-5: a Content-Security-Policy without inline scripts, inline event handlers or eval (django-csp).
+# Scripts and styles come only from our own static files; json_script data (type application/json) is
+# not a script. htmx's own indicator <style> is turned off by a meta tag (templates/skeleton.html).
+# Bootstrap's CSS draws some icons as data: SVG images.
+CONTENT_SECURITY_POLICY: dict[str, Any] = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Logs go to stderr; production writes one JSON object per line (console.logs), development text.
 LOGGING: dict[str, Any] = {

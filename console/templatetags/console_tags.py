@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+import datetime
 from typing import Any
 
 from django import template
@@ -12,18 +12,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from console.audit.models import AuditEvent
+from console.audit.wording import describe
+
 register = template.Library()
-
-
-@register.filter
-def iso_datetime(value: Any) -> str:
-    """A machine-readable moment for `<time datetime>`: ISO 8601 to the second with the offset
-    (`|date:"c"` carries microseconds, which the HTML checker rejects)."""
-    if not isinstance(value, datetime):
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.replace(microsecond=0).isoformat()
 
 
 @register.simple_tag(takes_context=True)
@@ -162,3 +154,22 @@ def data_table(parser: Parser, token: Token) -> DataTableNode:
         empty = parser.parse(("enddata_table",))
         parser.delete_first_token()
     return DataTableNode(rows, options, head, body, empty)
+
+
+@register.filter
+def machine_datetime(value: Any) -> str:
+    """The `datetime` attribute of <time>: a valid HTML date or global date-and-time string (whole
+    seconds, UTC offset), never the microseconds that `|date:'c'` writes and the HTML checker refuses."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_naive(value):
+            return value.replace(microsecond=0).isoformat()
+        return timezone.localtime(value).replace(microsecond=0).isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return ""
+
+
+@register.filter
+def audit_sentence(event: AuditEvent) -> str:
+    """One audit event in words (console.audit.wording), for lists that show only the sentence."""
+    return describe(event).sentence

@@ -212,3 +212,10 @@ def three_year_commits_refresh(*, on: date) -> dict[str, int]:
             ]
         )
     return counts
+
+
+def three_year_commits_move(customer: Customer, from_reseller: Reseller, to_reseller: Reseller) -> None:
+    """RC-5: the customer's three-year commits (its VIP Select commitment) move with it, unchanged."""
+    ThreeYearCommit.objects.with_scopes_disabled().filter(customer=customer, reseller=from_reseller).update(
+        reseller=to_reseller
+    )

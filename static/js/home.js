@@ -2,11 +2,9 @@
 // Chart.js. Without JavaScript the tables show the same figures; with it, the tables fold into their
 // <details> under the chart (still read by screen readers when opened).
 (() => {
-  // The Managed by me switch submits its form at once; without JavaScript, its Apply button does.
+  // The Managed by me switch submits its form at once (data-autosubmit, console.js); without
+  // JavaScript, its Apply button does.
   document.querySelectorAll("[data-no-js-only]").forEach((element) => element.remove());
-  document.querySelectorAll("input[data-autosubmit]").forEach((input) => {
-    input.addEventListener("change", () => input.form.requestSubmit());
-  });
 
   const Chart = window.Chart;
   if (!Chart) return;

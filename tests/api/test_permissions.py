@@ -46,6 +46,9 @@ ROUTES: dict[str, Route] = {
     "api:products": Route({"get": 200}),
     "api:team": Route({"get": 200}),
     "api:activity": Route({"get": 200}, admins_only=True),
+    "api:reseller_change_codes": Route(
+        {"get": 200, "post": 202}, body={"vip_id": "ABCDEF0123456789ABCD", "admin_email": "it@matrix.example"}
+    ),
 }
 PUBLIC = {"api:schema", "api:docs", "api:redoc"}  # the contract is public (API-4)
 CATCH_ALL = {"api:not_found"}  # any other path under /api/v1/: a 404 problem

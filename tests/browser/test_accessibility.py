@@ -1,16 +1,21 @@
-"""axe-core on the main pages, keyboard order, and a phone-sized viewport."""
+"""axe-core on every page (no violation of any impact), no Content-Security-Policy violation in
+the browser, keyboard order, and a phone-sized viewport."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Page, expect
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.conftest import Triad
+from tests.pages import every_page, portal_owner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +24,14 @@ PHONE_WIDTH = 360
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """The current page's axe-core violations of impact serious or critical."""
-    page.add_script_tag(path=str(AXE_JS))
+    """The current page's axe-core violations, of any impact (minor included).
+
+    axe is evaluated through the DevTools protocol, not added as an inline <script>: the page's
+    Content-Security-Policy (NF-5) rightly blocks inline scripts."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_JS.read_text() + "\n;undefined")
     result = page.evaluate("async () => await axe.run(document)")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return list(result["violations"])
 
 
 def describe(violations: list[dict[str, Any]]) -> str:
@@ -43,7 +52,7 @@ def focused(page: Page) -> str:
     )
 
 
-def test_login_page_has_no_serious_axe_violations(
+def test_login_page_has_no_axe_violations(
     page: Page, live_server: Any, screenshot: Callable[[Page, str], Path]
 ) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
@@ -53,7 +62,7 @@ def test_login_page_has_no_serious_axe_violations(
 
 
 @pytest.mark.parametrize("path, name", [("/", "home"), ("/team/", "team")])
-def test_console_page_has_no_serious_axe_violations(
+def test_console_page_has_no_axe_violations(
     path: str,
     name: str,
     live_server: Any,
@@ -120,3 +129,104 @@ def test_phone_width_has_no_horizontal_scroll_and_a_collapsed_navbar(
     expect(page.locator("#main-nav")).to_have_class("navbar-collapse collapse show")  # animation done
     expect(page.get_by_role("link", name="Team", exact=True)).to_be_visible()
     screenshot(page, f"{name}-{PHONE_WIDTH}-menu-open")
+
+
+# Ukrainian joins once its catalogue is in the repository (I18N-1); until then the pages are English.
+LANGUAGES = ["en"] + (
+    ["uk"] if (Path(settings.BASE_DIR) / "locale" / "uk" / "LC_MESSAGES" / "django.po").is_file() else []
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_has_no_axe_violation_and_no_csp_violation(
+    language: str, browser: Browser, live_server: Any, triad: Triad
+) -> None:
+    """Every page of tests/pages.py that a GET reaches (the permission matrix's URLs, each customer tab,
+    the portal, sign-in, emailed links, error pages), signed in as the person who sees it."""
+    problems: list[str] = []
+    contexts: dict[int | None, BrowserContext] = {}
+    for visit in every_page(triad):
+        if visit.post is not None or visit.partial:
+            continue
+        key = visit.user.pk if visit.user else None
+        if key not in contexts:
+            contexts[key] = browser.new_context(viewport={"width": 1280, "height": 800}, locale=language)
+            if visit.user is not None:
+                client = Client()
+                client.force_login(visit.user, backend="django.contrib.auth.backends.ModelBackend")
+                cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+                contexts[key].add_cookies(
+                    [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+                )
+        page = contexts[key].new_page()
+        blocked: list[str] = []
+        page.on(
+            "console",
+            lambda message, blocked=blocked: (
+                blocked.append(message.text) if "Content Security Policy" in message.text else None
+            ),
+        )
+        response = page.goto(live_server.url + visit.url)
+        assert response is not None and response.status == visit.status, (visit.name, response and response.status)
+        violations = axe_violations(page)
+        if violations:
+            problems.append(f"== {visit.name} ({visit.url})\n{describe(violations)}")
+        problems.extend(f"== {visit.name}: CSP blocked: {text}" for text in blocked)
+        page.close()
+    for context in contexts.values():
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
+
+    def luminance(colour: str) -> float:
+        red, green, blue = (int(float(v)) / 255 for v in re.findall(r"[\d.]+", colour)[:3])
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("path, bar", [("/", "nav.navbar"), ("/portal/", "header.navbar")])
+def test_keyboard_focus_is_clearly_visible_in_the_dark_bars(
+    path: str, bar: str, live_server: Any, triad: Triad, signed_in_page: Callable[..., Page]
+) -> None:
+    if path.startswith("/portal/"):
+        owner, _vip_id = portal_owner(triad)
+        page = signed_in_page(SimpleNamespace(user=owner))  # a customer admin: the fixture needs only .user
+    else:
+        page = signed_in_page(triad.primary_a)
+    page.goto(live_server.url + path)
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # the bar's first link
+    style = page.evaluate(
+        """(bar) => {
+            const el = document.activeElement;
+            const s = getComputedStyle(el);
+            return {inBar: !!el.closest(bar), outline: s.outlineStyle, width: parseFloat(s.outlineWidth),
+                    colour: s.outlineColor, background: getComputedStyle(document.querySelector(bar)).backgroundColor};
+        }""",
+        bar,
+    )
+    assert style["inBar"], style
+    assert style["outline"] == "solid" and style["width"] >= 2, style
+    assert contrast(style["colour"], style["background"]) >= 3, style
+
+
+@pytest.mark.parametrize("path, ready", [("/api/v1/docs/", ".swagger-ui .info .title"), ("/api/v1/redoc/", "h1")])
+def test_the_api_docs_render_under_the_content_security_policy(
+    page: Page, live_server: Any, path: str, ready: str
+) -> None:
+    """Swagger UI and Redoc (third-party pages, not swept by axe) still draw the API under NF-5's CSP,
+    which blocks no script of theirs (Redoc's fonts and logo from a CDN are blocked on purpose)."""
+    blocked: list[str] = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.goto(live_server.url + path)
+    expect(page.locator(ready).first).to_contain_text("Reseller Console", timeout=15000)
+    own = [text for text in blocked if "https://" not in text]  # what the page itself brings, not a CDN
+    assert not own, own

@@ -103,9 +103,9 @@ def test_the_activity_csv_has_a_bom_and_neutralises_formulas(triad, admin_client
     body = b"".join(response.streaming_content).decode("utf-8")
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
-    assert rows[0] == ["when", "actor", "action", "object", "changes"]
+    assert rows[0] == ["when", "actor", "action", "what", "object", "changes"]
     assert len(rows) == 2
-    assert rows[1][3] == '\'=HYPERLINK("http://evil")' and rows[1][1] == "Кирило"
+    assert rows[1][4] == '\'=HYPERLINK("http://evil")' and rows[1][1] == "Кирило"
 
 
 @pytest.mark.unscoped  # an operator's view: every reseller

@@ -167,6 +167,9 @@ CONSOLE_URLS: dict[str, Case] = {
     ),
     # An empty POST re-renders the renewal order with its errors; it turns auto-renewal off.
     "renewals:order": Case(get=WRITERS, post=WRITERS, kwargs=customer_of_a),
+    # RC-1, RC-8: every role reads the sent codes; an empty POST re-renders the form with its errors.
+    "reseller_change:codes": Case(get=ALL_ROLES, post=WRITERS),
+    "reseller_change:transferred": Case(),
     "renewals:auto_renewal": Case(
         get=WRITERS, post=WRITERS, kwargs=customer_of_a, post_ok=to("customers:detail", keep=("vip_id",))
     ),
@@ -186,7 +189,7 @@ PUBLIC_URLS = {
     "language_set",  # the language menu (I18N-2): anyone; tests/i18n/test_language.py
 }
 # The member portal's organisation pages: only that organisation's system admins (tests/customers/test_portal.py).
-PORTAL_URLS = {"portal:organization", "portal:assign", "portal:request", "portal:commit"}
+PORTAL_URLS = {"portal:organization", "portal:assign", "portal:request", "portal:commit", "portal:reseller_change"}
 OPERATOR_NAMESPACES = {"admin"}  # the Django admin: staff only, tested in test_admin.py
 API_NAMESPACES = {"api"}  # the REST API: keys, not sessions; its own matrix in tests/api/test_permissions.py
 

@@ -60,3 +60,17 @@ def test_the_breadcrumb_links_each_page_above_and_marks_the_current_one() -> Non
 def test_a_breadcrumb_link_without_its_label_is_refused() -> None:
     with pytest.raises(TemplateSyntaxError):
         render('{% load console_tags %}{% breadcrumb "/customers/" here="x" %}')
+
+
+def test_machine_datetime_is_a_valid_html_datetime_without_microseconds() -> None:
+    import datetime
+
+    from django.test import override_settings
+
+    template = Template("{% load console_tags %}{{ value|machine_datetime }}")
+    aware = datetime.datetime(2026, 11, 30, 3, 45, 6, 123456, tzinfo=datetime.UTC)
+    assert template.render(Context({"value": aware})) == "2026-11-30T03:45:06+00:00"
+    with override_settings(TIME_ZONE="Europe/Kyiv"):
+        assert template.render(Context({"value": aware})) == "2026-11-30T05:45:06+02:00"
+    assert template.render(Context({"value": datetime.date(2027, 3, 10)})) == "2027-03-10"
+    assert template.render(Context({"value": None})) == ""

@@ -39,6 +39,8 @@ PORTAL_PAGES = [
     ("portal:assign", "post"),
     ("portal:request", "get"),
     ("portal:request", "post"),
+    ("portal:reseller_change", "get"),
+    ("portal:reseller_change", "post"),
 ]
 
 

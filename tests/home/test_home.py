@@ -92,23 +92,23 @@ def test_new_and_lost_customers_per_month(triad, books):
     rows = chart_rows(triad.client_for(triad.member_a).get(URL), "new_and_lost")
     assert len(rows) == 12
     by_month = {label: cells for label, _link, cells in rows}
-    # new, lapsed (not renewed), removed — both books of reseller A
-    assert by_month["March 2027"] == ["28", "2", "0"]  # everyone was created today; Lapsed Org's grace ended 1 March
-    assert by_month["February 2027"] == ["0", "0", "2"]  # Removed Org
-    assert by_month["September 2026"] == ["0", "2", "0"]  # Long Lapsed Org
-    assert by_month["April 2026"] == ["0", "0", "0"]
+    # new, lapsed (not renewed), removed, transferred away — both books of reseller A
+    assert by_month["March 2027"] == ["28", "2", "0", "0"]  # all created today; Lapsed Org's grace ended 1 March
+    assert by_month["February 2027"] == ["0", "0", "2", "0"]  # Removed Org
+    assert by_month["September 2026"] == ["0", "2", "0", "0"]  # Long Lapsed Org
+    assert by_month["April 2026"] == ["0", "0", "0", "0"]
 
 
 def test_new_and_lost_takes_another_kind_of_lost_customer(triad, books):
     def transferred(view, months):
         return {months[-1]: 7}
 
-    customers_home.lost_customers_register(customers_home.LostKind("transferred", "Transferred away", transferred, 30))
+    customers_home.lost_customers_register(customers_home.LostKind("moved", "Moved", transferred, 40))
     try:
         rows = chart_rows(triad.client_for(triad.member_a).get(URL), "new_and_lost")
     finally:
-        customers_home._lost_kinds.pop("transferred")
-    assert rows[-1][2] == ["28", "2", "0", "7"]
+        customers_home._lost_kinds.pop("moved")
+    assert rows[-1][2] == ["28", "2", "0", "0", "7"]
 
 
 def test_renewal_pipeline_chart_has_count_and_projected_value(triad, books):

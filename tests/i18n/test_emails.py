@@ -37,15 +37,25 @@ from tests.factories import (
 EMAILS = Path(settings.BASE_DIR) / "templates" / "emails"
 # Every message the code sends (MAIL-3): one per subject template, so a new email is covered the day it lands.
 TEMPLATES = sorted(path.name.removesuffix("_subject.txt") for path in EMAILS.glob("*_subject.txt"))
-# The renewal reminder says three different things (REN-6).
-VARIANTS = [
-    (name, kind)
-    for name in TEMPLATES
-    for kind in (["window", "ad", "removal"] if name == "renewal_reminder" else [None])
-]
+# Emails that say different things to different readers: the renewal reminder (REN-6), the reseller
+# change completed (to the old reseller, the new one, the customer's admins).
+KINDS = {"renewal_reminder": ["window", "ad", "removal"], "reseller_change_completed": ["old", "new", "customer"]}
+VARIANTS = [(name, kind) for name in TEMPLATES for kind in KINDS.get(name, [None])]
 CYRILLIC = re.compile(r"[А-Яа-яІіЇїЄєҐґ]")
 # Names that stay as they are in Ukrainian text: products, the programme, codes.
-UNTRANSLATED_WORDS = {"VIP", "Select", "Value", "Incentive", "Plan", "USD", "Webhooks", "Standard", "http", "https"}
+UNTRANSLATED_WORDS = {
+    "VIP",
+    "Select",
+    "Value",
+    "Incentive",
+    "Plan",
+    "USD",
+    "Webhooks",
+    "Standard",
+    "http",
+    "https",
+    "Reseller",
+}
 
 
 def universe() -> dict[str, Any]:
@@ -107,6 +117,11 @@ def universe() -> dict[str, Any]:
         "run": PeriodicRunFactory.build(started_at=timezone.now()),
         "steps": ["renewals_expiry", "purchase_auth_states"],
         "admin_path": "/admin/jobs/periodicrun/1/",
+        # reseller change (RC): the code email and the three "completed" emails
+        "code": "K7M2QX9P",
+        "expires_at": timezone.now(),
+        "to_reseller": ResellerFactory.build(name="Бета Ліцензії"),
+        "managed_by": member,
     }
 
 
@@ -122,7 +137,7 @@ def send(template: str, language: str, kind: str | None = None) -> OutboxMessage
     if template in LINES:
         context["lines"] = LINES[template](context)
     if kind:
-        context["kind"] = kind
+        context["kind"] = context["audience"] = kind
     message = mail_enqueue(to="someone@example.com", template=template, context=context, language=language)
     assert message is not None
     return OutboxMessage.objects.get(pk=message.pk)
@@ -160,7 +175,8 @@ def test_every_email_renders_in_ukrainian_for_a_ukrainian_recipient(template: st
     assert not english_words(ukrainian.subject), ukrainian.subject
     assert not english_words(ukrainian.body_text), ukrainian.body_text
     assert 'lang="uk"' in ukrainian.body_html
-    assert not CYRILLIC.search(english.subject.replace("Альфа Ресейл", "").replace("Рога і Копита", ""))
+    names = ("Альфа Ресейл", "Бета Ліцензії", "Рога і Копита")
+    assert not CYRILLIC.search(re.sub("|".join(names), "", english.subject))
 
 
 @pytest.mark.django_db

@@ -13,9 +13,7 @@ from django_scopes import scopes_disabled
 
 from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.services import audit_log
-from console.demo import demo_run
-
-DEMO_PASSWORD = "demo-console-2026"  # noqa: S105  (printed for people trying the console locally)
+from console.demo import DEMO_PASSWORD, demo_run
 
 RESELLERS = [
     {
@@ -60,6 +58,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}\n")
         for reseller, email, role in logins:
             self.stdout.write(f"  {reseller:<30} {role:<14} {email}")
+        for who, role, email in run.logins:
+            self.stdout.write(f"  {who:<30} {role:<14} {email}")
         self.stdout.write("")
 
     def _reseller(self, spec: dict[str, Any]) -> list[tuple[str, str, str]]:
