@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -223,7 +224,15 @@ def build(progress: Progress) -> dict[str, Any]:
                     writers.update({table: data.Batched(file.write) for table, file in files.items()})
                     sinks = data.Sinks(writers)
                     data.generate(
-                        teams, sizes, products, search_key, payment_state, payment_suspends_on, sinks, progress
+                        teams,
+                        sizes,
+                        products,
+                        search_key,
+                        payment_state,
+                        payment_suspends_on,
+                        _renewal_pricing(),
+                        sinks,
+                        progress,
                     )
                     for writer in writers.values():
                         writer.flush()
@@ -271,6 +280,47 @@ def build(progress: Progress) -> dict[str, Any]:
     return meta
 
 
+def _renewal_pricing() -> Any:
+    """renewals.selectors.renewal_quote's level and total, for the generator: per customer the level its
+    fulfilled and its grace licences reach (a committed customer keeps its level: no commit records are
+    generated, so its VIP Select level, purchasing.customer_level) and their 12-month value at that
+    level's price, else level 01's. The build then checks every stored figure with the application's SQL."""
+    from purchase_auth import rules
+    from purchase_auth.models import Price, Product
+
+    prices = {
+        (product_id, segment, level): unit_price
+        for product_id, segment, level, unit_price in Price.objects.filter(currency="USD").values_list(
+            "product_id", "segment", "level", "unit_price"
+        )
+    }
+    flags = dict(Product.objects.values_list("pk", "counts_for_vip_select"))
+    consumable = set(Product.objects.filter(is_consumable=True).values_list("pk", flat=True))
+    zero = Decimal("0.00")
+
+    def renewal(
+        segment: str, vip_select: str, commit: str, pools: list[tuple[int, int, int, int, int]]
+    ) -> tuple[str, str, Decimal, Decimal]:
+        out: list[Any] = []
+        for column in (1, 4):  # fulfilled, grace
+            lines = [(pool[0], pool[column]) for pool in pools if pool[0] not in consumable]
+            if commit == "committed":
+                level = vip_select or "01"
+            else:
+                level = rules.volume_level(sum(q for product, q in lines if flags[product]))
+            value = sum(
+                (
+                    (prices.get((product, segment, level)) or prices.get((product, segment, "01")) or zero) * q
+                    for product, q in lines
+                ),
+                zero,
+            )
+            out += [level, value]
+        return out[0], out[2], out[1], out[3]
+
+    return renewal
+
+
 def _verify(conn: Any, info: dict[str, Any]) -> dict[str, Any]:
     """Facts about the loaded data that must hold, checked once after the build."""
     big = conn.execute(
@@ -301,6 +351,13 @@ def _verify(conn: Any, info: dict[str, Any]) -> dict[str, Any]:
             OR c.open_pa_min_suspends IS DISTINCT FROM p.suspends
         """,  # noqa: S608
     )
+    # Every stored figure agrees with its sources (the check of manage.py check_customer_figures).
+    from customers.figures import customer_figures_differences
+
+    figures_started = time.perf_counter()
+    with scopes_disabled():
+        figures_wrong = len(list(customer_figures_differences(limit=100)))
+    figures_seconds = round(time.perf_counter() - figures_started, 1)
     sample = conn.execute(
         f"SELECT name, name_en, vip_id, contact_email, search_text FROM {TABLE} TABLESAMPLE SYSTEM (2)"  # noqa: S608
     ).fetchall()
@@ -311,9 +368,11 @@ def _verify(conn: Any, info: dict[str, Any]) -> dict[str, Any]:
         "managed_by_of_another_reseller": foreign,
         "duplicate_contact_emails": duplicates,
         "open_pa_columns_disagreeing": open_mismatch,
+        "figures_disagreeing": figures_wrong,
+        "figures_check_seconds": figures_seconds,
         "search_text_checked": len(sample),
         "search_text_wrong": len(wrong),
     }
-    if big[0] != config.BIG_CUSTOMERS or foreign or duplicates or open_mismatch or wrong or not sample:
+    if big[0] != config.BIG_CUSTOMERS or foreign or duplicates or open_mismatch or figures_wrong or wrong or not sample:
         raise SystemExit(f"The generated data are wrong: {checks}")
     return checks

@@ -16,7 +16,7 @@ DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DATABASE_NA
 SETTINGS_MODULE = "console.settings.base"
 
 # Bump when the generated data change shape or meaning: a stored database with another version is rebuilt.
-GENERATOR_VERSION = 6
+GENERATOR_VERSION = 7
 SEED = 20261125
 
 # "Today" for the data and for the application during the run (time-machine): fixed, so that every run

@@ -10,11 +10,13 @@ list and the report do not read them): orders, returns, three-year-commit record
 
 from __future__ import annotations
 
+import json
 import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import IO, Any
 
 from dateutil.relativedelta import relativedelta
@@ -119,6 +121,7 @@ COMMIT_STATUSES = [
     "committed", "committed", "committed", "requested", "accepted", "expired", "non_compliant", "declined",
 ]  # fmt: skip
 NULL = "\\N"
+FIGURES_UNSET = ["0", "[]", "0", "0", "0", "0", "01", "01", "0.00", "0.00"]
 SPAN_DAYS = 4 * 365  # customers were created over the last four years
 
 # The columns each COPY writes, in line order. A table column that is missing here must be nullable or have a
@@ -132,6 +135,9 @@ COLUMNS: dict[str, list[str]] = {
         "extended_term_months", "has_products", "open_pa_min_due", "open_pa_max_due", "open_pa_min_suspends",
         "renewed_ad", "renewal_shortfall", "vip_select_level",
         "three_year_commit_status", "removed_at", "search_text",
+        # customers.figures: computed here as the services store them; the build checks every row after the load
+        "open_pa_count", "open_pa_dues", "licences_active", "licences_available", "renewal_licences",
+        "renewal_licences_grace", "renewal_level", "renewal_level_grace", "renewal_value", "renewal_value_grace",
     ],
     "purchase_auth_purchaseauthorization": [
         "id", "reseller_id", "customer_id", "number", "created_at", "created_on", "created_by_id", "due_date",
@@ -189,6 +195,7 @@ def generate(
     search_key: Callable[..., str],
     payment_state: Callable[..., str],
     suspends_on: Callable[[date], date],
+    renewal_figures: Callable[[str, str, str, list[tuple[int, int, int, int, int]]], tuple[str, str, Decimal, Decimal]],
     sinks: Sinks,
     progress: Callable[[str], None],
 ) -> None:
@@ -197,7 +204,8 @@ def generate(
 
     `sizes[i]` customers belong to `teams[i]`; `products` are the non-consumable product ids per offering type
     (TEAM / ENTERPRISE); `payment_state` and `suspends_on` are the application's own PA-2 rule
-    (customers.rules.payment_state and payment_suspends_on)."""
+    (customers.rules.payment_state and payment_suspends_on); `renewal_figures(segment, vip_select_level, commit status,
+    pools)` gives the renewal levels and values the customer row stores (build._renewal_pricing)."""
     rng = random.Random(config.SEED)  # noqa: S311 (benchmark data, not security)
     owner = [index for index, size in enumerate(sizes) for _ in range(size)]
     rng.shuffle(owner)
@@ -301,50 +309,47 @@ def generate(
         if not has_products and team_index != 0 and r() < 0.05:  # CUST-6 removals, outside the big reseller
             removed = created + timedelta(days=rng.randint(1, 30))
         line2 = rng.choice(ADDRESS_LINE2) if r() < 0.3 else ""
-        sinks.write(
-            CUSTOMERS,
-            [
-                str(customer_id),
-                str(team.reseller_pk),
-                vip_id,
-                name,
-                name_en,
-                segment,
-                offering,
-                country,
-                region,
-                city,
-                f"{rng.randint(1, 999)} {street}",
-                line2,
-                postal,
-                first,
-                last,
-                email,
-                language,
-                status,
-                uuid.UUID(int=rng.getrandbits(128)).hex if status == "pending" else "",
-                _ts(invited),
-                _ts(accepted) if status == "accepted" else NULL,
-                NULL,  # contract_owner: a portal user; neither the list nor the report reads it
-                str(team.membership_ids[manager]),
-                manager_user,
-                _ts(created),
-                str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                ad.isoformat() if ad else NULL,
-                ad_source,
-                str(ext_months) if ext_months else NULL,
-                "t" if has_products else "f",
-                min(open_dues).isoformat() if open_dues else NULL,
-                max(open_dues).isoformat() if open_dues else NULL,
-                suspends_on(min(open_dues) - timedelta(days=14)).isoformat() if open_dues else NULL,
-                renewed_ad.isoformat() if renewed_ad else NULL,
-                str(shortfall),
-                vip_select,
-                commit,
-                _ts(removed) if removed else NULL,
-                f"{name_key} {search_key(vip_id, email)}",
-            ],
-        )
+        customer_row = [
+            str(customer_id),
+            str(team.reseller_pk),
+            vip_id,
+            name,
+            name_en,
+            segment,
+            offering,
+            country,
+            region,
+            city,
+            f"{rng.randint(1, 999)} {street}",
+            line2,
+            postal,
+            first,
+            last,
+            email,
+            language,
+            status,
+            uuid.UUID(int=rng.getrandbits(128)).hex if status == "pending" else "",
+            _ts(invited),
+            _ts(accepted) if status == "accepted" else NULL,
+            NULL,  # contract_owner: a portal user; neither the list nor the report reads it
+            str(team.membership_ids[manager]),
+            manager_user,
+            _ts(created),
+            str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            ad.isoformat() if ad else NULL,
+            ad_source,
+            str(ext_months) if ext_months else NULL,
+            "t" if has_products else "f",
+            min(open_dues).isoformat() if open_dues else NULL,
+            max(open_dues).isoformat() if open_dues else NULL,
+            suspends_on(min(open_dues) - timedelta(days=14)).isoformat() if open_dues else NULL,
+            renewed_ad.isoformat() if renewed_ad else NULL,
+            str(shortfall),
+            vip_select,
+            commit,
+            _ts(removed) if removed else NULL,
+            f"{name_key} {search_key(vip_id, email)}",
+        ]
         # REN-9: auto-renewal is on by default and the job renews on the AD, so a customer past its AD
         # and not renewed has turned it off; so have a few others.
         if has_products and not lapsed and ad is not None and renewed_ad is None and (ad < on or r() < 0.1):
@@ -360,6 +365,7 @@ def generate(
                 f"ETA {(total - customer_id) / (customer_id / elapsed):.0f} s"
             )
         if not has_products:
+            sinks.write(CUSTOMERS, customer_row + FIGURES_UNSET)
             continue
         # --- licence pools (ORD-4) and purchase authorizations (PA-1…PA-7): earlier ones ordered or cancelled,
         # the open ones as above; every PA has one line, of the customer's first product.
@@ -407,6 +413,7 @@ def generate(
                     "purchase_auth_purchaseauthorizationline",
                     [str(line_id), str(pa_id), str(owned[0]), str(quantity)],
                 )
+        pools: list[tuple[int, int, int, int, int]] = []  # product, fulfilled, pending, assigned, grace
         for index, product in enumerate(owned):
             pool_id += 1
             fulfilled = rng.randint(10, 300) if big else rng.randint(1, 9)
@@ -429,6 +436,25 @@ def generate(
                     str(expired),
                 ],
             )
+            pools.append((product, fulfilled, pool_pending, assigned, grace))
+        # customers.figures, as the services would have stored them (the build checks them all afterwards)
+        level, level_grace, value, value_grace = renewal_figures(segment, vip_select, commit, pools)
+        sinks.write(
+            CUSTOMERS,
+            customer_row
+            + [
+                str(len(open_dues)),
+                json.dumps(sorted(due.isoformat() for due in open_dues)),
+                str(sum(p[3] for p in pools)),
+                str(sum(p[1] + p[2] + p[4] - p[3] for p in pools)),
+                str(sum(p[1] for p in pools)),
+                str(sum(p[4] for p in pools)),
+                level,
+                level_grace,
+                str(value),
+                str(value_grace),
+            ],
+        )
 
 
 class Batched:

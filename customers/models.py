@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from django.conf import settings
@@ -121,6 +122,24 @@ class Customer(models.Model):
     three_year_commit_status = models.CharField(
         _("VIP Select three-year commit"), max_length=14, choices=ThreeYearCommitStatus.choices, blank=True
     )
+    # Per-customer figures (NF-4, LIST-6, REN-11), kept exact by the services in the transaction that
+    # changes their sources and by the periodic steps set-based (customers.figures; `manage.py
+    # check_customer_figures` recomputes them). Only what today's date does not change is stored: the
+    # report and the renewals page split by date in SQL from the same row (customers.rules).
+    open_pa_count = models.PositiveIntegerField(_("open purchase authorizations"), default=0)
+    # The open PAs' due dates, ISO, sorted: the pending/past-due split when the date falls between them.
+    open_pa_dues = models.JSONField(default=list, blank=True)
+    licences_active = models.PositiveIntegerField(_("active licences"), default=0)
+    licences_available = models.PositiveIntegerField(_("available licences"), default=0)
+    # What a renewal of the term may renew (REN-7): before the term's renewal its fulfilled licences,
+    # after a (partial) renewal those left in grace; the level each reaches and its projected value
+    # (REN-2, REN-10 prices).
+    renewal_licences = models.PositiveIntegerField(_("licences of the term"), default=0)
+    renewal_licences_grace = models.PositiveIntegerField(_("licences in grace"), default=0)
+    renewal_level = models.CharField(_("renewal level"), max_length=2, default="01")
+    renewal_level_grace = models.CharField(max_length=2, default="01")
+    renewal_value = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
+    renewal_value_grace = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal("0.00"))
 
     removed_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(editable=False, default="")
@@ -206,6 +225,26 @@ class Customer(models.Model):
                 name="customer_home_removed",
                 condition=Q(removed_at__isnull=False),
                 include=["managed_by"],
+            ),
+            # REN-11 (NF-4): the renewals page reads its pipeline as two ranges, by AD and by renewed AD,
+            # each answered by one of these covering indexes alone (renewals.pipeline.pipeline_parts).
+            models.Index(
+                fields=["reseller", "anniversary_date", "id"],
+                name="customer_renewals_ad",
+                condition=LISTED,
+                include=["renewed_ad", "renewal_shortfall", "managed_by", "renewal_value", "renewal_value_grace"],
+            ),
+            models.Index(
+                fields=["reseller", "renewed_ad", "id"],
+                name="customer_renewals_renewed",
+                condition=LISTED & Q(renewed_ad__isnull=False),
+                include=[
+                    "anniversary_date",
+                    "renewal_shortfall",
+                    "managed_by",
+                    "renewal_value",
+                    "renewal_value_grace",
+                ],
             ),
             # LIST-1 counts: one index-only scan gives every filter's count.
             models.Index(

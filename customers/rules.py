@@ -10,8 +10,11 @@ customer list needs it and `customers` does not import `purchase_auth`.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import Case, CharField, Q, TextChoices, Value, When
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Case, CharField, F, Func, IntegerField, Q, TextChoices, Value, When
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from console.clock import policy
@@ -71,6 +74,54 @@ def payment_state_sql(on: date, *, due_date: str = "due_date", suspends_on: str 
         When(suspended_q(on, suspends_on=suspends_on), then=Value(PAYMENT_SUSPENDED)),
         default=Value(PAYMENT_OVERDUE),
         output_field=CharField(),
+    )
+
+
+class DuesBefore(Func):
+    """How many of the ISO dates in a JSON array column come before a day (ISO text compares as dates)."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, Any]:
+        template = "(SELECT count(*) FROM jsonb_array_elements_text(%(expressions)s) AS d(v) WHERE d.v < %%s)"
+        sql, params = self.as_sql(compiler, connection, template=template, **extra)
+        return sql, (*params, self.day)
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any) -> tuple[str, Any]:
+        template = "(SELECT count(*) FROM json_each(%(expressions)s) WHERE value < %%s)"
+        sql, params = self.as_sql(compiler, connection, template=template, **extra)
+        return sql, (*params, self.day)
+
+    def __init__(self, dues: Any, on: date) -> None:
+        super().__init__(dues)
+        self.day = on.isoformat()
+
+
+def open_pa_counts(*, dues: list[str], on: date) -> tuple[int, int]:
+    """PA-2 over a customer's open purchase authorizations (their due dates, stored on its row): how many
+    are pending and how many past due on `on`."""
+    past_due = sum(1 for due in dues if is_past_due(date.fromisoformat(due), on))
+    return len(dues) - past_due, past_due
+
+
+def open_pa_past_due_sql(on: date) -> Case:
+    """`open_pa_counts(...)[1]` in SQL over the customer row. The earliest and latest due dates settle
+    almost every row; only a customer whose open PAs fall on both sides of `on` counts its due dates."""
+    return Case(
+        When(Q(open_pa_count=0) | pending_q(on, due_date="open_pa_min_due"), then=Value(0)),
+        When(past_due_q(on, due_date="open_pa_max_due"), then=F("open_pa_count")),
+        default=DuesBefore(F("open_pa_dues"), on),
+        output_field=IntegerField(),
+    )
+
+
+def open_pa_pending_sql(on: date) -> Case:
+    """`open_pa_counts(...)[0]` in SQL over the customer row."""
+    return Case(
+        When(Q(open_pa_count=0) | past_due_q(on, due_date="open_pa_max_due"), then=Value(0)),
+        When(pending_q(on, due_date="open_pa_min_due"), then=F("open_pa_count")),
+        default=F("open_pa_count") - DuesBefore(F("open_pa_dues"), on),
+        output_field=IntegerField(),
     )
 
 

@@ -6,15 +6,19 @@ class RenewalsConfig(AppConfig):
     name = "renewals"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from console.demo import demo_step
         from console.home import HomeChart, HomeItem, home_chart_register, home_item_register
         from console.periodic import periodic_step
         from customers.actions import customer_move_register
+        from customers.figures import figures_register
         from customers.sections import DetailSection, detail_section_register
-        from purchase_auth.models import Order
+        from purchase_auth.models import Order, Price, Product
         from purchase_auth.services.order_acceptance import order_kind_register
-        from renewals import home, views
+        from renewals import home, signals, views
         from renewals.demo import demo_renewals_step
+        from renewals.pipeline import renewal_levels, renewal_values
         from renewals.reminders import renewal_reminders
         from renewals.services import auto_renewal_move, auto_renewals_place, licences_expire, renewal_apply
         from renewals.wording import register as wording_register
@@ -22,6 +26,11 @@ class RenewalsConfig(AppConfig):
         wording_register()
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
+        figures_register("renewal_levels", renewal_levels)
+        figures_register("renewal_values", renewal_values)  # reads the levels stored just before
+        for signal in (post_save, post_delete):
+            signal.connect(signals.price_changed, sender=Price, dispatch_uid=f"renewals-price-{signal}")
+        post_save.connect(signals.product_changed, sender=Product, dispatch_uid="renewals-product")
         # After the purchasing steps: expiry first, so a lapsed customer is never auto-renewed late.
         periodic_step("licence_expiry", licences_expire, order=30)
         periodic_step("auto_renewals", auto_renewals_place, order=40)

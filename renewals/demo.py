@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from console.demo import DemoRun
+from customers.figures import customer_figures_refresh
 from customers.models import Customer
 from purchase_auth.models import LicencePool, Order, OrderLine
 from purchase_auth.services.common import Line, PurchaseError
@@ -47,6 +48,7 @@ def demo_renewals_create(customers: list[tuple[Customer, int]]) -> dict[str, int
         if story in ("lapsed", "in_grace") or (story == "ready" and customer.anniversary_date <= today):
             _auto_renewal_off(customer)  # why they did not renew on their AD
             counts["auto_renewal_off"] += 1
+    customer_figures_refresh([customer.pk for customer, _state in customers])
     others = [customer for customer, state in customers if state in (UPCOMING, ACTIVE)]
     for customer in others[::4]:
         _auto_renewal_off(customer)

@@ -51,7 +51,7 @@ from console.accounts.models import Membership, Reseller
 from console.clock import policy
 from customers.exports import BOM, _copy_chunks, _python_chunks, _safe, _text
 from customers.models import Customer, ThreeYearCommitStatus
-from customers.rules import RenewalState, renewal_state_q, renewal_state_sql
+from customers.rules import RenewalState, renewal_state, renewal_state_q, renewal_state_sql
 from customers.selectors import customers_visible
 from purchase_auth import rules
 from purchase_auth.models import LicencePool, Price, ThreeYearCommit
@@ -94,16 +94,11 @@ def term_ad_sql(on: date) -> Case:
     return Case(When(renewed, then=F("renewed_ad")), default=F("anniversary_date"))
 
 
-def _term_renewed(on: date, ref: type[F] | type[OuterRef]) -> Q:
-    """selectors.is_term_renewed over the columns `ref` names: the term being renewed on `on` is the one
-    last renewed (the last renewed AD while its window is open, else the current AD equals it)."""
+def _term_renewed(on: date) -> Q:
+    """selectors.is_term_renewed over the customer row: the term being renewed on `on` is the one last
+    renewed (the last renewed AD while its window is open, else the current AD equals it)."""
     since = on - timedelta(days=policy("RENEWAL_GRACE_DAYS"))
-    return GreaterThanOrEqual(ref("renewed_ad"), Value(since)) | Exact(ref("anniversary_date"), ref("renewed_ad"))
-
-
-def _expiring_quantity(on: date) -> Case:
-    """selectors.expiring per licence pool (inside a subquery correlated to the customer)."""
-    return Case(When(_term_renewed(on, OuterRef), then=F("grace")), default=F("fulfilled"), output_field=IntegerField())
+    return GreaterThanOrEqual(F("renewed_ad"), Value(since)) | Exact(F("anniversary_date"), F("renewed_ad"))
 
 
 def _pools_sum(pools: QuerySet[LicencePool], amount: Any, output_field: Any) -> Subquery:
@@ -111,10 +106,24 @@ def _pools_sum(pools: QuerySet[LicencePool], amount: Any, output_field: Any) -> 
     return Subquery(summed, output_field=output_field)
 
 
-def expiring_licences_sql(on: date) -> Coalesce:
-    """REN-7/REN-11: how many licences of the term a renewal may still renew (selectors.expiring)."""
-    pools = LicencePool.objects.filter(customer=OuterRef("pk"))
-    return Coalesce(_pools_sum(pools, _expiring_quantity(on), IntegerField()), Value(0))
+def expiring_licences_sql(on: date) -> Case:
+    """REN-7/REN-11: how many licences of the term a renewal may still renew (selectors.expiring): the
+    term's fulfilled licences, or after a (partial) renewal those left in grace — both stored on the row."""
+    return Case(
+        When(_term_renewed(on), then=F("renewal_licences_grace")),
+        default=F("renewal_licences"),
+        output_field=IntegerField(),
+    )
+
+
+def projected_value_sql(on: date) -> Case:
+    """REN-10/REN-11: `renewal_quote(customer, expiring non-consumable lines).total`, from the values of
+    both quantities stored on the row (renewal_figures)."""
+    return Case(
+        When(_term_renewed(on), then=F("renewal_value_grace")),
+        default=F("renewal_value"),
+        output_field=MONEY,
+    )
 
 
 def _unit_price(level: Any) -> Coalesce:
@@ -125,53 +134,63 @@ def _unit_price(level: Any) -> Coalesce:
         prices = Price.objects.filter(
             product=OuterRef("product_id"), segment=OuterRef(OuterRef("segment")), currency="USD", level=at
         )
-        return Subquery(prices.values("unit_price")[:1], output_field=MONEY)
+        return Subquery(prices.order_by().values("unit_price")[:1], output_field=MONEY)
 
     return Coalesce(price(level), price(Value("01")), ZERO, output_field=MONEY)
 
 
-def projected_value_sql(on: date) -> Case:
-    """REN-10/REN-11: `renewal_quote(customer, expiring non-consumable lines).total` as one expression.
-
-    One correlated subquery per customer: without a three-year commit it sums the expiring licences at
-    each volume level's price at once and picks the sum of the level the qualifying quantity reaches
-    (PostgreSQL computes identical aggregates once); a committed customer's lines are priced at the
-    locked level. A 12-month line total is unit price × quantity (rules.line_total with months=12)."""
-    quantity = _expiring_quantity(on)
-    pools = LicencePool.objects.filter(customer=OuterRef("pk"), product__is_consumable=False)
-    qualifying = Sum(Case(When(product__counts_for_vip_select=True, then=quantity), default=Value(0)))
-    at_level = {
-        level: Sum(quantity * _unit_price(Value(level)), output_field=MONEY) for _, level in rules.VOLUME_LEVELS
-    }
-    volume = (
-        pools.order_by()
-        .values("customer")
-        .annotate(
-            value=Case(
-                *(
-                    When(GreaterThanOrEqual(qualifying, lowest), then=at_level[level])
-                    for lowest, level in rules.VOLUME_LEVELS
-                ),
-                default=at_level["01"],
-                output_field=MONEY,
-            )
-        )
+def _renewal_level(quantity: F) -> Case:
+    """REN-2: the level a renewal of "`quantity` of every non-consumable licence pool" reaches (the volume
+    level of its qualifying licences), or a committed three-year commit's locked level
+    (purchasing.customer_level): renewals.selectors.renewal_level in SQL over the customer row."""
+    pools = LicencePool.objects.filter(
+        customer=OuterRef("pk"), product__is_consumable=False, product__counts_for_vip_select=True
     )
+    qualifying = Coalesce(_pools_sum(pools, quantity, IntegerField()), Value(0))
     commit = ThreeYearCommit.objects.with_scopes_disabled().filter(
-        customer=OuterRef("customer_id"), status=ThreeYearCommitStatus.COMMITTED
+        customer=OuterRef("pk"), status=ThreeYearCommitStatus.COMMITTED
     )
-    locked = Coalesce(  # purchasing.customer_level of a committed customer
+    locked = Coalesce(
         NullIf(Subquery(commit.order_by("-requested_at", "-id").values("level")[:1]), Value("")),
-        NullIf(OuterRef("vip_select_level"), Value("")),
+        NullIf(F("vip_select_level"), Value("")),
         Value("01"),
         output_field=CharField(),
     )
-    committed = _pools_sum(pools.annotate(locked_level=locked), quantity * _unit_price(OuterRef("locked_level")), MONEY)
     return Case(
-        When(three_year_commit_status=ThreeYearCommitStatus.COMMITTED, then=Coalesce(committed, ZERO)),
-        default=Coalesce(Subquery(volume.values("value"), output_field=MONEY), ZERO),
-        output_field=MONEY,
+        When(three_year_commit_status=ThreeYearCommitStatus.COMMITTED, then=locked),
+        *(When(GreaterThanOrEqual(qualifying, lowest), then=Value(level)) for lowest, level in rules.VOLUME_LEVELS),
+        default=Value("01"),
+        output_field=CharField(),
     )
+
+
+def _renewal_value(quantity: F, level: str) -> Coalesce:
+    """REN-10: `renewal_quote(customer, lines).total` for the lines "`quantity` of every non-consumable
+    licence pool", at the level stored in the row's column `level` (renewal_levels): per line the price
+    of that level (else level 01) for 12 months (rules.line_total with months=12: unit price × quantity)."""
+    pools = LicencePool.objects.filter(customer=OuterRef("pk"), product__is_consumable=False)
+    return Coalesce(_pools_sum(pools, quantity * _unit_price(OuterRef(OuterRef(level))), MONEY), ZERO)
+
+
+def renewal_levels() -> dict[str, Any]:
+    """What renewals store on the customer row first (customers.figures): per term quantity — the
+    fulfilled licences (what a term not yet renewed may renew) and those in grace (what is left after a
+    partial renewal) — how many there are and the level their renewal reaches."""
+    pools = LicencePool.objects.filter(customer=OuterRef("pk"))
+    return {
+        "renewal_licences": Coalesce(_pools_sum(pools, F("fulfilled"), IntegerField()), Value(0)),
+        "renewal_licences_grace": Coalesce(_pools_sum(pools, F("grace"), IntegerField()), Value(0)),
+        "renewal_level": _renewal_level(F("fulfilled")),
+        "renewal_level_grace": _renewal_level(F("grace")),
+    }
+
+
+def renewal_values() -> dict[str, Any]:
+    """Then the projected renewal value of each quantity at its stored level (REN-10, REN-11)."""
+    return {
+        "renewal_value": _renewal_value(F("fulfilled"), "renewal_level"),
+        "renewal_value_grace": _renewal_value(F("grace"), "renewal_level_grace"),
+    }
 
 
 def auto_renewal_sql() -> ExpressionWrapper:
@@ -221,6 +240,134 @@ def pipeline_state_counts(*, reseller: Reseller, on: date, managed_by: Membershi
         **{state: Count("pk", filter=renewal_state_q(state, on)) for state in PIPELINE_STATES}
     )
     return {state: counts[state] or 0 for state in PIPELINE_STATES}
+
+
+# NF-4 at 200,000 customers: the page reads the pipeline as two disjoint parts, each one range of one
+# covering index (customers.models: customer_renewals_ad, customer_renewals_renewed), so PostgreSQL
+# answers from the indexes alone instead of visiting tens of thousands of heap pages.
+CYCLE_STATES = frozenset({RenewalState.UPCOMING, RenewalState.READY, RenewalState.IN_GRACE, RenewalState.LAPSED})
+RENEWED_STATES = frozenset({RenewalState.RENEWED, RenewalState.PARTIAL})
+
+
+def _renewed_in_window(on: date) -> Q:
+    return renewal_state_q(RenewalState.RENEWED, on) | renewal_state_q(RenewalState.PARTIAL, on)
+
+
+def pipeline_parts(
+    customers: QuerySet[Customer], on: date, *, state: str = "", month: date | None = None
+) -> list[QuerySet[Customer]]:
+    """`customers` on the pipeline as disjoint querysets whose union is exactly `filter(pipeline_q(on))`:
+    those in their own AD's cycle (upcoming … lapsed in the last 30 days: a range of anniversary_date,
+    not renewed this window) and those that renewed this window (a range of renewed_ad); each annotated
+    with rn_ad and rn_value, narrowed to `state` and to the AD `month` when given."""
+    grace, notice = policy("RENEWAL_GRACE_DAYS"), policy("RENEWAL_NOTICE_DAYS")
+    renewed = _renewed_in_window(on)
+    first = on - timedelta(days=grace + LAPSED_SHOWN_DAYS)
+    parts = [
+        (
+            customers.filter(~renewed, anniversary_date__range=(first, on + timedelta(days=notice))),
+            CYCLE_STATES,
+            "anniversary_date",
+        ),
+        (customers.filter(renewed), RENEWED_STATES, "renewed_ad"),
+    ]
+    chosen: list[QuerySet[Customer]] = []
+    for part, states, term_ad in parts:
+        if state and state not in states:
+            continue
+        if state:
+            part = part.filter(renewal_state_q(state, on))
+        if month is not None:  # within a part the term's AD is one column
+            last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+            part = part.filter(**{f"{term_ad}__range": (month, last)})
+        # Within a part the term's AD is that column (term_ad_sql's choice is made by the part's filter).
+        chosen.append(part.annotate(rn_ad=F(term_ad), rn_value=projected_value_sql(on)))
+    return chosen
+
+
+@dataclass(frozen=True)
+class PipelineCell:
+    month: date
+    state: str
+    customers: int
+    value: Decimal
+
+
+def pipeline_cells(customers: QuerySet[Customer], on: date) -> list[PipelineCell]:
+    """How many customers of the pipeline and what projected value per AD month and state: the page's
+    counts per state and totals per month. One index-only scan per part, grouped by the plain columns
+    that decide the state (the term's AD; for a renewal, whether some licences were left out); the
+    state and month of each group follow in Python from the same rule (customers.rules.renewal_state)."""
+    cycle, renewed = pipeline_parts(customers, on)
+    cells = []
+    by_ad: QuerySet[Any] = cycle.order_by().values("anniversary_date").annotate(n=Count("pk"), value=Sum("rn_value"))
+    for row in by_ad:
+        ad = row["anniversary_date"]
+        state = renewal_state(anniversary_date=ad, renewed_ad=None, renewal_shortfall=0, on=on)
+        cells.append(PipelineCell(ad.replace(day=1), state, row["n"], row["value"]))
+    partial = Case(When(renewal_shortfall__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
+    by_renewed: QuerySet[Any] = (
+        renewed.order_by()
+        .annotate(rn_partial=partial)
+        .values("renewed_ad", "rn_partial")
+        .annotate(n=Count("pk"), value=Sum("rn_value"))
+    )
+    for row in by_renewed:
+        ad = row["renewed_ad"]
+        state = renewal_state(anniversary_date=None, renewed_ad=ad, renewal_shortfall=row["rn_partial"], on=on)
+        cells.append(PipelineCell(ad.replace(day=1), state, row["n"], row["value"]))
+    return cells
+
+
+def pipeline_page(
+    customers: QuerySet[Customer],
+    on: date,
+    *,
+    state: str = "",
+    month: date | None = None,
+    sort: str = "ad",
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 25,
+) -> list[Customer]:
+    """One page of the pipeline in the chosen order (as renewal_pipeline orders it): the page's ids from
+    the parts' indexes (UNION ALL, sorted, sliced), then those rows with everything the page shows."""
+    order = SORTS.get(sort, SORTS["ad"])
+    if descending:
+        order = tuple(f"-{field}" for field in order)
+    columns = ["id", "rn_ad", "rn_value"] if "rn_value" in order[0] else ["id", "rn_ad"]  # only what sorts
+    parts: list[QuerySet[Any]] = [
+        part.order_by().values_list(*columns) for part in pipeline_parts(customers, on, state=state, month=month)
+    ]
+    if not parts:
+        return []
+    union = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    ids = [row[0] for row in union.order_by(*order)[offset : offset + limit]]
+    rows = (
+        customers.filter(pk__in=ids)
+        .order_by()
+        .select_related("managed_by__user")
+        .annotate(
+            rn_ad=term_ad_sql(on),
+            rn_state=renewal_state_sql(on),
+            rn_value=projected_value_sql(on),
+            rn_expiring=expiring_licences_sql(on),
+            rn_auto=auto_renewal_sql(),
+        )
+    )
+    found = {customer.pk: customer for customer in rows}
+    return [found[pk] for pk in ids]
+
+
+def month_totals(cells: list[PipelineCell], on: date, *, state: str = "") -> list[MonthTotal]:
+    """Totals per AD month of the pipeline's cells (of one state when given), every month included."""
+    counted = dict.fromkeys(pipeline_months(on), 0)
+    valued = dict.fromkeys(counted, Decimal("0.00"))
+    for cell in cells:
+        if cell.month in counted and state in ("", cell.state):
+            counted[cell.month] += cell.customers
+            valued[cell.month] += cell.value or Decimal("0.00")
+    return [MonthTotal(month=month, customers=counted[month], value=valued[month]) for month in counted]
 
 
 @dataclass(frozen=True)

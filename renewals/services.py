@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 from console.accounts.models import Reseller, User
 from console.audit.services import AuditEntry, audit_log, audit_log_bulk
 from console.clock import policy, today
+from customers.figures import customer_figures_refresh
 from customers.models import Customer, ThreeYearCommitStatus
 from customers.rules import RenewalState, renewal_state_for
 from purchase_auth import rules
@@ -191,6 +192,7 @@ def licences_expire(*, on: date) -> dict[str, int]:
             fulfilled=0,
             grace=0,
         )
+        customer_figures_refresh(set(partial_ids) | set(lapsed_ids))
         customers = Customer.objects.with_scopes_disabled().filter(pk__in=set(partial_ids) | set(lapsed_ids))
         audit_log_bulk(
             AuditEntry(

@@ -33,6 +33,19 @@ from reseller_change.models import CustomerTransfer, ResellerChangeCode, Reselle
 PASSWORD = "correct horse battery staple"
 
 
+class FiguresRefreshed:
+    """Rows the customer's stored figures are computed from (customers.figures): the factory stores the
+    figures afterwards, as the services do in the same transaction."""
+
+    @classmethod
+    def _create(cls, model_class: Any, *args: Any, **kwargs: Any) -> Any:
+        from customers.figures import customer_figures_refresh
+
+        made = super()._create(model_class, *args, **kwargs)  # type: ignore[misc]
+        customer_figures_refresh([made.customer_id])
+        return made
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -200,7 +213,7 @@ class PriceFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("120.00")
 
 
-class PurchaseAuthorizationFactory(factory.django.DjangoModelFactory):
+class PurchaseAuthorizationFactory(FiguresRefreshed, factory.django.DjangoModelFactory):
     """A pending PA as stored; it does not touch the customer's list columns or licence pools (the
     services maintain those: use purchase_auth.services when a test needs them)."""
 
@@ -226,7 +239,7 @@ class PurchaseAuthorizationLineFactory(factory.django.DjangoModelFactory):
     quantity = 1
 
 
-class OrderFactory(factory.django.DjangoModelFactory):
+class OrderFactory(FiguresRefreshed, factory.django.DjangoModelFactory):
     """A complete (accepted) new order, priced to an Anniversary Date a year ahead."""
 
     class Meta:
@@ -276,7 +289,7 @@ class ReturnLineFactory(factory.django.DjangoModelFactory):
     credit = factory.SelfAttribute("order_line.unit_price")
 
 
-class LicencePoolFactory(factory.django.DjangoModelFactory):
+class LicencePoolFactory(FiguresRefreshed, factory.django.DjangoModelFactory):
     class Meta:
         model = LicencePool
 
@@ -287,7 +300,7 @@ class LicencePoolFactory(factory.django.DjangoModelFactory):
     assigned = 0
 
 
-class ThreeYearCommitFactory(factory.django.DjangoModelFactory):
+class ThreeYearCommitFactory(FiguresRefreshed, factory.django.DjangoModelFactory):
     """A three-year commit requested of a VIP Select customer."""
 
     class Meta:

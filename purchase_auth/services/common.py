@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import F, Max, Min
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from console.accounts.models import Reseller
+from customers.figures import customer_figures_refresh
 from customers.models import Customer
 from purchase_auth.models import (
     LicencePool,
-    Order,
     Product,
     PurchaseAuthorization,
 )
@@ -43,19 +43,18 @@ def locked_customer(reseller: Reseller, vip_id: str) -> Customer:
     return customer
 
 
+FIGURES_READ_BACK = ("has_products", "open_pa_min_due", "open_pa_max_due", "open_pa_min_suspends")
+
+
 def customer_purchase_state_refresh(customer: Customer) -> None:
-    """Store what the list filters and badges read (LIST-2, PA-2): products ever bought or requested,
-    and over the open purchase authorizations the earliest and latest due dates and the earliest
-    suspension date. Call it inside the transaction that changed the customer's PAs or orders."""
-    summary = PurchaseAuthorization.objects.filter(customer=customer, state__in=OPEN).aggregate(
-        open_pa_min_due=Min("due_date"), open_pa_max_due=Max("due_date"), open_pa_min_suspends=Min("suspends_on")
-    )
-    summary["has_products"] = (
-        PurchaseAuthorization.objects.filter(customer=customer).exists()
-        or Order.objects.filter(customer=customer).exists()
-    )
-    Customer.objects.filter(pk=customer.pk).update(**summary)
-    for field, value in summary.items():
+    """Store the customer's figures (customers.figures): what the list filters and badges read (LIST-2,
+    PA-2: products ever bought or requested, the open PAs' earliest and latest due dates and earliest
+    suspension date) and what the report and the renewals page read (PA counts and due dates, licences,
+    renewal quantities and values). Call it inside the transaction that changed the customer's PAs,
+    orders, licences or commitment, after the change, with the customer's row locked."""
+    customer_figures_refresh([customer.pk])
+    stored = Customer.objects.with_scopes_disabled().filter(pk=customer.pk).values(*FIGURES_READ_BACK).get()
+    for field, value in stored.items():
         setattr(customer, field, value)
 
 

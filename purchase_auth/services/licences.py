@@ -14,6 +14,7 @@ from purchase_auth.models import (
 )
 from purchase_auth.services.common import (
     PurchaseError,
+    customer_purchase_state_refresh,
 )
 
 
@@ -21,6 +22,8 @@ def licences_assign(*, customer: Customer, actor: User, product_id: int, assigne
     """ORD-4: the customer admin sets how many licences of a product are assigned to users — never
     more than exist (fulfilled + pending); the check constraint refuses the rest."""
     with transaction.atomic():
+        # The customer's row first, as every purchasing service: its stored figures change below.
+        Customer.objects.with_scopes_disabled().select_for_update().filter(pk=customer.pk).first()
         pool = (
             LicencePool.objects.select_for_update()
             .select_related("product")
@@ -42,6 +45,7 @@ def licences_assign(*, customer: Customer, actor: User, product_id: int, assigne
         except IntegrityError as error:  # the counts changed meanwhile
             raise PurchaseError(_("The licences changed meanwhile; try again.")) from error
         pool.assigned = assigned
+        customer_purchase_state_refresh(customer)
         audit_log(
             reseller=customer.reseller,
             actor=actor,

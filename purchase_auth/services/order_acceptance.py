@@ -102,8 +102,8 @@ def order_accept(*, order_id: int) -> Order | None:
         )
         Order.objects.with_scopes_disabled().filter(pk=order.pk).update(status=Order.Status.COMPLETE, accepted_at=now)
         order.refresh_from_db()
-        customer_purchase_state_refresh(customer)
         three_year_commit_check(customer)
+        customer_purchase_state_refresh(customer)
         audit_log(reseller=order.reseller, actor=None, action="order.accept", obj=order, changes=changes)
         recipient = customer.contract_owner.email if customer.contract_owner else customer.contact_email
         mail_enqueue(

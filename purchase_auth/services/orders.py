@@ -206,6 +206,7 @@ def order_return(
             raise PurchaseError(
                 _("Some of these licences are assigned to users; the customer must unassign them before the return.")
             ) from error
+        customer_purchase_state_refresh(customer)
         audit_log(
             reseller=reseller,
             actor=actor,

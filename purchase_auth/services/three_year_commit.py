@@ -15,6 +15,7 @@ from console.accounts.models import Reseller, User
 from console.audit.services import AuditEntry, audit_log, audit_log_bulk
 from console.clock import today
 from console.outbox.services import Mail, mail_enqueue, mail_enqueue_bulk
+from customers.figures import customer_figures_refresh
 from customers.models import Customer, ThreeYearCommitStatus
 from purchase_auth import rules, selectors
 from purchase_auth.models import (
@@ -145,6 +146,7 @@ def three_year_commit_check(customer: Customer) -> None:
     commit.save(update_fields=["status", "level", "ends_on"])
     Customer.objects.with_scopes_disabled().filter(pk=customer.pk).update(three_year_commit_status=commit.status)
     customer.three_year_commit_status = commit.status
+    customer_figures_refresh([customer.pk])  # the renewal value is priced at the locked level now
     audit_log(
         reseller=customer.reseller,
         actor=None,
@@ -189,6 +191,7 @@ def three_year_commits_refresh(*, on: date) -> dict[str, int]:
             Customer.objects.with_scopes_disabled().filter(
                 three_year_commits__in=[c for c in commits if c.status == target]
             ).update(three_year_commit_status=target)
+        customer_figures_refresh({c.customer_id for c in commits})  # renewal values leave the locked level
         audit_log_bulk(
             AuditEntry(
                 reseller_id=c.customer.reseller_id,

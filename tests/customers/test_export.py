@@ -178,7 +178,7 @@ def test_the_report_counts_pending_and_past_due_pas_and_licences(triad, member_c
     import time_machine
 
     from purchase_auth.models import LicencePool
-    from purchase_auth.services import common, purchase_authorizations
+    from purchase_auth.services import common, licences, purchase_authorizations
     from tests.factories import ProductFactory
 
     customer = CustomerFactory(managed_by=triad.member_a, name="Buyer")
@@ -197,10 +197,13 @@ def test_the_report_counts_pending_and_past_due_pas_and_licences(triad, member_c
             vip_id=customer.vip_id,
             lines=[common.Line(product, 6)],
         )
-    LicencePool.objects.filter(customer=customer).update(assigned=3)
-    with time_machine.travel(date(2026, 1, 20), tick=False):
-        member_client.force_login(triad.member_a.user, backend="django.contrib.auth.backends.ModelBackend")
-        row = dict(zip(exports.HEADER, download(member_client)[1][1], strict=True))
-    assert (row["Pending PA count"], row["Past-due PA count"]) == ("1", "1")
+        licences.licences_assign(customer=customer, actor=triad.member_a.user, product_id=product.pk, assigned=3)
+    member_client.force_login(triad.member_a.user, backend="django.contrib.auth.backends.ModelBackend")
+    # Due on 15 and 24 January: the split follows the date with no job run and no write in between.
+    for day, split in ((12, ("2", "0")), (15, ("2", "0")), (16, ("1", "1")), (24, ("1", "1")), (25, ("0", "2"))):
+        with time_machine.travel(date(2026, 1, day), tick=False):
+            row = dict(zip(exports.HEADER, download(member_client)[1][1], strict=True))
+        assert (row["Pending PA count"], row["Past-due PA count"]) == split, day
     assert (row["Active licences"], row["Available licences"]) == ("3", "7")
+    assert LicencePool.objects.get(customer=customer).assigned == 3
     assert row["3-year commit status"] == ""

@@ -115,3 +115,44 @@ def test_the_pipeline_runs_from_upcoming_to_lapsed_in_the_last_30_days(triad, da
     customer = CustomerFactory(managed_by=triad.member_a, anniversary_date=ON + timedelta(days=days_from_ad))
     shown = pipeline.renewal_pipeline(reseller=triad.reseller_a, on=ON).filter(pk=customer.pk).exists()
     assert shown == listed
+
+
+@pytest.fixture
+def spread(triad, customers):
+    """Beside `customers`, customers whose ADs fall every 5 days from AD−70 to AD+65, one renewed."""
+    suite = ProductFactory(name="Spread")
+    for days in range(-70, 66, 5):
+        made = CustomerFactory(managed_by=triad.member_a, anniversary_date=ON + timedelta(days=days))
+        LicencePoolFactory(customer=made, product=suite, fulfilled=abs(days) % 13 + 1)
+    renewed = CustomerFactory(managed_by=triad.primary_a, renewed_ad=ON - timedelta(days=3))
+    Customer.objects.filter(pk=renewed.pk).update(anniversary_date=ON - timedelta(days=3) + relativedelta(months=12))
+    return Customer.objects.filter(reseller=triad.reseller_a)
+
+
+@pytest.mark.parametrize("shift", [-40, -21, 0, 17, 33])
+def test_the_pages_parts_are_exactly_the_pipeline_in_the_same_order(triad, spread, shift):
+    """NF-4: the renewals page reads the pipeline as two index ranges; together they are exactly
+    renewal_pipeline's customers, grouped and ordered the same, for any day and view."""
+    on = ON + timedelta(days=shift)
+    everyone = spread
+
+    def view(**options):  # noqa: ANN003, ANN202
+        return pipeline.renewal_pipeline(reseller=triad.reseller_a, on=on, **options)
+
+    whole = view()
+    parts = pipeline.pipeline_parts(everyone, on)
+    ids = [pk for part in parts for pk in part.values_list("pk", flat=True)]
+    assert len(ids) == len(set(ids)) and set(ids) == set(whole.values_list("pk", flat=True))
+    cells = pipeline.pipeline_cells(everyone, on)
+    for state in ["", *pipeline.PIPELINE_STATES]:
+        expected = pipeline.pipeline_month_totals(view(state=state), on)
+        assert pipeline.month_totals(cells, on, state=state) == expected
+    for sort in pipeline.SORTS:
+        for descending in (False, True):
+            ordered = list(view(sort=sort, descending=descending).values_list("pk", flat=True))
+            page = pipeline.pipeline_page(everyone, on, sort=sort, descending=descending, offset=3, limit=7)
+            assert [c.pk for c in page] == ordered[3:10]
+    for month in pipeline.pipeline_months(on):
+        for state in ["", RenewalState.READY, RenewalState.RENEWED]:
+            page = pipeline.pipeline_page(everyone, on, state=state, month=month, limit=100)
+            assert [c.pk for c in page] == list(view(state=state, month=month).values_list("pk", flat=True))
