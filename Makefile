@@ -19,7 +19,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# The translations (I18N-4): each catalogue compiled next to it; the .mo files are generated, never committed.
+MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+
+$(MESSAGES): %.mo: %.po $(VENV)/.installed
+	@command -v msgfmt >/dev/null || { echo "GNU gettext is required to compile the translations: apt-get install -y gettext"; exit 1; }
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules
+	@touch $(MESSAGES)
+
+install: $(VENV)/.installed node_modules/.installed $(MESSAGES)
 
 ## make run: install, migrate, load demo data, start web + Celery worker + beat.
 run: install

@@ -113,10 +113,14 @@ def _operators_alert(run: PeriodicRun) -> None:
         streak = streak.filter(started_at__gt=last_success)
     first = streak.order_by("started_at", "pk").first() or run
     admin_path = reverse("admin:jobs_periodicrun_change", args=[run.pk])
-    for email in operator_emails():
+    emails = operator_emails()
+    # Each operator who has an account reads it in their language (I18N-2); an address only in ADMINS, in English.
+    languages = dict(User.objects.filter(email__in=[e.lower() for e in emails]).values_list("email", "language"))
+    for email in emails:
         mail_enqueue(
             to=email,
             template="periodic_failure",
+            language=languages.get(email.lower(), "en"),
             context={"run": run, "steps": sorted(run.failures), "admin_path": admin_path},
             dedupe_key=f"periodic-failure:{first.pk}:{email}",
         )

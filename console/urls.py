@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, register_converter
 
-from console import converters, views
+from console import converters, i18n, views
 from console.accounts import views as team_views
 from console.accounts.auth import AdminSignInForm, OutboxPasswordResetForm, ThrottledLoginView
 from console.audit import views as audit_views
@@ -37,6 +37,7 @@ urlpatterns = [
     path("team/api-keys/", include("api.console_urls")),
     path("team/webhooks/", include("api.webhook_console_urls")),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
+    path("accounts/language/", i18n.language_set, name="language_set"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",

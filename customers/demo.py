@@ -76,6 +76,7 @@ def demo_customers_create(*, reseller: Reseller, count: int) -> list[tuple[Custo
             contact_first_name=rng.choice(["Anna", "Oleh", "Maria", "John", "Priya", "Jonas"]),
             contact_last_name=rng.choice(["Smith", "Kovalenko", "Garcia", "Müller", "Patel", "Berg"]),
             contact_email=f"admin{index}@c{index}.r{reseller.reseller_id[-3:]}.example",
+            language="uk" if country == "UA" else "en",  # their emails come in Ukrainian (I18N-2)
             invitation_status=InvitationStatus.ACCEPTED if index % 4 else InvitationStatus.PENDING,
             invited_at=now - timedelta(days=rng.randint(1, 400)),
             managed_by=members[index % len(members)],

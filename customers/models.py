@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_scopes import ScopedManager
 
 if TYPE_CHECKING:
@@ -34,8 +35,9 @@ def search_key(*parts: str) -> str:
 
 
 class CustomerType(models.TextChoices):
-    TEAM = "TEAM", _("Team")
-    ENTERPRISE = "ENTERPRISE", _("Enterprise")
+    # The programme's offering names, not "a team" (the console's Team page is another word in Ukrainian).
+    TEAM = "TEAM", pgettext_lazy("offering type", "Team")
+    ENTERPRISE = "ENTERPRISE", pgettext_lazy("offering type", "Enterprise")
 
 
 class InvitationStatus(models.TextChoices):

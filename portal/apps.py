@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
@@ -7,4 +8,4 @@ class PortalConfig(AppConfig):
     services and selectors; it owns no models."""
 
     name = "portal"
-    verbose_name = "Member portal"
+    verbose_name = _("Member portal")

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class PurchaseAuthConfig(AppConfig):
     name = "purchase_auth"
-    verbose_name = "Purchasing"
+    verbose_name = _("Purchasing")
 
     def ready(self) -> None:
         from console.demo import demo_step

@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from console.forms import CleanTextMixin
 from customers.models import Customer
@@ -61,7 +62,9 @@ class BaseLineFormSet(forms.BaseFormSet):
 
     default_error_messages = {
         **forms.BaseFormSet.default_error_messages,
-        "too_many_forms": _("Add at most %(num)d products at a time."),
+        "too_many_forms": ngettext_lazy(
+            "Add at most %(num)d product at a time.", "Add at most %(num)d products at a time.", "num"
+        ),
     }
 
     def __init__(self, data: Any = None, *, customer: Customer, consumables: bool, **kwargs: Any) -> None:

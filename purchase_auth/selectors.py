@@ -86,6 +86,11 @@ class PurchaseAuthorizationRow:
     state: str  # the PA-2 state on the day asked for, or the recorded one once closed
     ordered: bool
 
+    @property
+    def state_label(self) -> str:
+        """The state in words, in the active language."""
+        return str(PurchaseAuthorization.State(self.state).label)
+
 
 def purchase_authorizations(*, customer: Customer, on: date) -> list[PurchaseAuthorizationRow]:
     """DET-2: the customer's PAs, newest first, each with the state it has on `on` (PA-2)."""

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -119,7 +120,7 @@ def pa_create(request: ConsoleRequest, vip_id: str) -> HttpResponse:
         messages.success(
             request,
             _("Purchase authorization %(number)s created; payment is due on %(due)s.")
-            % {"number": pa.number, "due": pa.due_date.isoformat()},
+            % {"number": pa.number, "due": date_format(pa.due_date)},
         )
         return redirect(_tab(customer, "plans"))
     return render(
@@ -270,7 +271,11 @@ def order_return(request: ConsoleRequest, vip_id: str, number: str) -> HttpRespo
                 messages.success(
                     request,
                     _("Return %(number)s processed: credit %(credit)s %(currency)s.")
-                    % {"number": record.number, "credit": record.credit, "currency": record.currency},
+                    % {
+                        "number": record.number,
+                        "credit": number_format(record.credit, 2, force_grouping=True),
+                        "currency": record.currency,
+                    },
                 )
                 return redirect(_tab(customer, "orders"))
         elif request.POST.get("action") == "confirm":

@@ -16,6 +16,7 @@ from django.db.models.functions import Least
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from console.accounts.models import Reseller, User
 from console.audit.services import AuditEntry, audit_log, audit_log_bulk
@@ -143,7 +144,11 @@ def auto_renewal_update(
             renewing = sum(q for product, q in quantities.items() if product.counts_for_vip_select)
             if not enabled or (committed and quantities and renewing < committed.committed_quantity):
                 raise PurchaseError(
-                    _("With a three-year commit, auto-renewal stays on with at least %(count)d licences.")
+                    ngettext(
+                        "With a three-year commit, auto-renewal stays on with at least %(count)d licence.",
+                        "With a three-year commit, auto-renewal stays on with at least %(count)d licences.",
+                        committed.committed_quantity if committed else 0,
+                    )
                     % {"count": committed.committed_quantity if committed else 0}
                 )
         settings, _created = AutoRenewal.objects.update_or_create(

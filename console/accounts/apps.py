@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "console.accounts"
     label = "accounts"
-    verbose_name = "Resellers and team"
+    verbose_name = _("Resellers and team")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar, Self
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -47,7 +48,7 @@ class User(AbstractUser):
     # Email is the login: AbstractUser's username column is dropped (django-stubs types it as a CharField).
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), max_length=240, unique=True)
-    language = models.CharField(_("preferred language"), max_length=8, default="en")
+    language = models.CharField(_("preferred language"), max_length=8, choices=settings.LANGUAGES, default="en")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

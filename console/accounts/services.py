@@ -111,15 +111,18 @@ def team_email_refusal(email: str, *, reseller: Reseller | None = None) -> str |
     return None
 
 
-def _user_for_invitation(*, email: str, first_name: str, last_name: str, reseller: Reseller) -> User:
+def _user_for_invitation(
+    *, email: str, first_name: str, last_name: str, reseller: Reseller, language: str = "en"
+) -> User:
     """The account to invite, created when new, locked for the rest of the transaction (customer
     acceptances lock it too, so SPEC §1 holds under parallel requests). Raises TeamError when it cannot
-    join a team. Two parallel invitations of a new email: the loser finds the winner's account (NF-3)."""
+    join a team. Two parallel invitations of a new email: the loser finds the winner's account (NF-3).
+    A new account starts in `language` (the inviter's: the best guess until the person chooses, I18N-2)."""
     email = email.strip().lower()
     if User.objects.filter(email=email).first() is None:
         try:
             with transaction.atomic():
-                User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
+                User.objects.create_user(email=email, first_name=first_name, last_name=last_name, language=language)
         except IntegrityError:
             pass  # created a moment ago by a parallel invitation; refused or reused below
     user = User.objects.select_for_update().get(email=email)
@@ -181,7 +184,9 @@ def team_member_invite(
     if role not in (Membership.Role.ADMIN, Membership.Role.MEMBER, Membership.Role.VIEWER):
         raise TeamError(_("Choose admin, team member or viewer."))
     with transaction.atomic():
-        user = _user_for_invitation(email=email, first_name=first_name, last_name=last_name, reseller=reseller)
+        user = _user_for_invitation(
+            email=email, first_name=first_name, last_name=last_name, reseller=reseller, language=actor.language
+        )
         membership = _membership_create(reseller=reseller, user=user, role=role, actor=actor)
         audit_log(
             reseller=reseller,

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, urlize
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from console.admin import ReadOnlyAdmin
 from console.outbox.models import OutboxMessage
@@ -61,4 +62,7 @@ class OutboxMessageAdmin(ReadOnlyAdmin):
         for message_id in ids:
             # robust: with the broker down the messages are still due, and the periodic flush sends them.
             transaction.on_commit(partial(outbox_send.delay, message_id), robust=True)
-        messages.info(request, _("%d message(s) queued to be sent again.") % count)
+        messages.info(
+            request,
+            ngettext("%d message queued to be sent again.", "%d messages queued to be sent again.", count) % count,
+        )

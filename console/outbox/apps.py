@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxConfig(AppConfig):
     name = "console.outbox"
     label = "outbox"
-    verbose_name = "Email outbox"
+    verbose_name = _("Email outbox")

@@ -7,7 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
 from console.accounts.models import Reseller
@@ -31,13 +32,20 @@ class Mail:
     dedupe_key: str | None = None
 
 
+def _render_text(name: str, context: dict[str, Any]) -> str:
+    """A plain-text part (subject or text body): nothing is HTML-escaped, so `O'Brien & "Sons"` stays as
+    typed (NF-2); only the HTML body escapes."""
+    template = get_template(name).template  # type: ignore[attr-defined]  # the Django backend's Template
+    return str(template.render(Context(context, autoescape=False)))
+
+
 def _render(mail: Mail, now: datetime) -> OutboxMessage:
     # render_to_string has no request, so the i18n context processor does not run: pass the language
     # ourselves, or the HTML part would always say lang="en".
     context = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": mail.language, **mail.context}
     with translation.override(mail.language):
-        subject = " ".join(render_to_string(f"emails/{mail.template}_subject.txt", context).split())
-        body_text = render_to_string(f"emails/{mail.template}_body.txt", context)
+        subject = " ".join(_render_text(f"emails/{mail.template}_subject.txt", context).split())
+        body_text = _render_text(f"emails/{mail.template}_body.txt", context)
         body_html = render_to_string(f"emails/{mail.template}_body.html", context)
     return OutboxMessage(
         reseller=mail.reseller,

@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "console.i18n.UserLanguageMiddleware",  # after authentication: the signed-in user's language (I18N-2)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -145,6 +146,8 @@ LANGUAGES = [("en", "English"), ("uk", "Українська")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="UTC")
 USE_I18N = True
+# One date style per language, the same for every date shown to people (I18N-3): console/formats/<lang>.
+FORMAT_MODULE_PATH = ["console.formats"]
 USE_TZ = True
 
 STATIC_URL = "static/"

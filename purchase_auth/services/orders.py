@@ -10,7 +10,9 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from console.accounts.models import Reseller, User
 from console.audit.services import audit_log
@@ -180,7 +182,7 @@ def order_return(
         if not rules.is_returnable_on(order.created_on, today()):
             raise PurchaseError(
                 _("Order %(number)s can no longer be returned: the last day was %(day)s.")
-                % {"number": order.number, "day": last_day.isoformat()}
+                % {"number": order.number, "day": date_format(last_day)}
             )
         lines = {line.pk: line for line in order.lines.select_for_update().select_related("product")}
         wanted = {pk: quantity for pk, quantity in quantities.items() if quantity}
@@ -212,7 +214,11 @@ def order_return(
             returned_qualifying = sum(q for line, q, _a in return_lines if line.product.counts_for_vip_select)
             if selectors.qualifying_bought(customer) - returned_qualifying < commit.committed_quantity:
                 raise PurchaseError(
-                    _("This return would take the customer below its three-year commitment of %(count)d licences.")
+                    ngettext(
+                        "This return would take the customer below its three-year commitment of %(count)d licence.",
+                        "This return would take the customer below its three-year commitment of %(count)d licences.",
+                        commit.committed_quantity,
+                    )
                     % {"count": commit.committed_quantity}
                 )
         record = Return.objects.create(

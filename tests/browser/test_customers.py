@@ -245,16 +245,18 @@ def test_member_invites_a_cyrillic_customer_who_accepts_after_a_reminder(
         screenshot(contact, "customers-portal-accept")
         contact.get_by_role("button", name="Accept and join").click()
 
+        # Signed in, the contact reads the portal in the preferred language the reseller chose (I18N-2).
         expect(contact).to_have_url(f"{live_server.url}/portal/")
-        expect(contact.get_by_role("status")).to_contain_text(f"Welcome to the Value Incentive Plan, {CYRILLIC_NAME}.")
+        expect(contact.locator("html")).to_have_attribute("lang", "uk")
+        expect(contact.get_by_role("status")).to_contain_text(f"Вітаємо у Value Incentive Plan, {CYRILLIC_NAME}.")
         organisation = contact.get_by_role("listitem").filter(has_text=CYRILLIC_NAME)
         expect(organisation).to_contain_text(vip_id)
         expect(organisation).to_contain_text("Alpha Resale")
-        expect(organisation).to_contain_text("Accepted")
+        expect(organisation).to_contain_text("Прийнято")
         screenshot(contact, "customers-portal-home")
 
         contact.goto(second_link)  # single use
-        expect(contact.get_by_role("heading", name="Invitation link not valid")).to_be_visible()
+        expect(contact.get_by_role("heading", name="Посилання-запрошення недійсне")).to_be_visible()
     finally:
         customer_context.close()
 

@@ -198,7 +198,7 @@ def test_member_creates_a_pa_and_the_customer_gets_pending_licences(
     due = today() + timedelta(days=14)
     assert pa.due_date == due
     expect(status_message(page)).to_contain_text(
-        f"Purchase authorization {pa.number} created; payment is due on {due.isoformat()}."
+        f"Purchase authorization {pa.number} created; payment is due on {long_date(due)}."
     )
     row = pa_row(page, pa)
     expect(row.locator("td").nth(0)).to_have_text(pa.number)
@@ -388,7 +388,7 @@ def test_member_returns_part_of_an_order_within_14_days(
 
     page = signed_in_page(triad.member_a)
     page.goto(tab_url(live_server, shop.customer, "orders"))
-    expect(order_row(page, order).locator("td").nth(5)).to_have_text("1080.00 USD")
+    expect(order_row(page, order).locator("td").nth(5)).to_have_text("1,080.00 USD")
     order_row(page, order).get_by_role("link", name="Return").click()
 
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/orders/{order.number}/return/")

@@ -468,7 +468,7 @@ def test_retry_now_admin_action_sends_a_failed_message_again(
             {"action": "retry_now", "_selected_action": [failed.pk]},
         )
     assert response.status_code == 302
-    assert [str(m) for m in get_messages(response.wsgi_request)] == ["1 message(s) queued to be sent again."]
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["1 message queued to be sent again."]
     failed.refresh_from_db()
     assert failed.status == Status.SENT
     assert failed.attempts == 9

@@ -186,6 +186,7 @@ PUBLIC_URLS = {
     "team_invitation_accept",
     "portal:home",  # the member portal: the signed-in person's own organisations only
     "portal:accept",  # the emailed invitation link
+    "language_set",  # the language menu (I18N-2): anyone; tests/i18n/test_language.py
 }
 # The member portal's organisation pages: only that organisation's system admins (tests/customers/test_portal.py).
 PORTAL_URLS = {"portal:organization", "portal:assign", "portal:request", "portal:commit", "portal:reseller_change"}

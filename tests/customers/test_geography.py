@@ -21,14 +21,24 @@ from customers.geography import (
     postal_code_format,
     postal_code_message,
     region_choices,
+    region_name,
     validate_postal_code,
 )
 
+UKRAINIAN_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
 
-def sort_key(name: str) -> str:
+
+def sort_key(name: str) -> list[tuple[int, str]]:
     """How a reader expects names ordered: by their letters, ignoring accents and case (combining marks
-    dropped, so Latin and Cyrillic names alike; written here independently of the code's own key)."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)).casefold()
+    dropped from Latin letters), Ukrainian letters in the Ukrainian alphabet's order (і, ї, є, ґ and й in
+    their places); written here independently of the code's own key."""
+    key: list[tuple[int, str]] = []
+    for char in name.casefold():
+        if char in UKRAINIAN_ALPHABET:
+            key.append((1, f"{UKRAINIAN_ALPHABET.index(char):02d}"))
+        else:
+            key.extend((0, ch) for ch in unicodedata.normalize("NFKD", char) if not unicodedata.combining(ch))
+    return key
 
 
 EMBARGOED = ["CU", "IR", "KP", "SD", "SY", "AQ", "BV", "HM"]
@@ -125,7 +135,21 @@ def test_country_names_follow_the_active_language() -> None:
         assert choices["DE"] == "Німеччина"
         names = [name for _code, name in country_choices()]
     assert names == sorted(names, key=sort_key)
+    assert names.index("Естонія") < names.index("Єгипет") < names.index("Ємен") < names.index("Замбія")
+    assert names.index("Італія") > names.index("Ізраїль") > names.index("Зімбабве")
     assert dict(country_choices())["UA"] == "Ukraine"
+
+
+def test_region_names_follow_the_active_language() -> None:
+    """I18N-3: pycountry's own iso3166-2 catalogue names the regions in Ukrainian, in alphabet order."""
+    with translation.override("uk"):
+        assert region_name("UA", "UA-30") == "Київ"
+        assert region_name("US", "US-CA") == "Каліфорнія"
+        names = [name for _code, name in region_choices("UA")]
+        assert names == sorted(names, key=sort_key)
+        assert names.index("Вінницька область") < names.index("Волинська область")
+    assert region_name("UA", "UA-30") == "Kyiv"
+    assert is_valid_region("UA", "UA-30")
 
 
 @pytest.mark.parametrize("code", [*EMBARGOED, "ZZ", "", "\x00"])

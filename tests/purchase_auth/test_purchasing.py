@@ -63,7 +63,7 @@ def test_a_purchase_authorization_gives_immediate_access_and_sets_the_anniversar
     assert customer.has_products and customer.open_pa_max_due == pa.due_date
     message = OutboxMessage.objects.get(template="pa_requested")
     assert message.to_email == triad.member_a.user.email
-    assert "March 24, 2026" in message.body_text
+    assert "24 Mar 2026" in message.body_text
     listed = member_client.get(reverse("customers:list"), {"filter": "pending"}).content.decode()
     assert customer.name in listed  # JOB-4: under Pending Requests at once, no job run
     assert AuditEvent.objects.filter(action="pa.create", object_id=str(pa.pk)).exists()
