@@ -31,7 +31,7 @@ from customers.rules import (
     is_suspended,
     renewal_state_q,
 )
-from customers.selectors import customer_counts, customers_visible
+from customers.selectors import customer_counts_cached, customers_visible
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -55,7 +55,7 @@ def customer_figures(view: HomeView) -> dict[str, Any]:
     shared by this app's and the renewals app's items and the customers-by-state chart."""
     return view.shared(
         "customers.figures",
-        lambda: customer_counts(reseller=view.reseller, on=view.on, managed_by=view.managed_by),
+        lambda: customer_counts_cached(reseller=view.reseller, on=view.on, managed_by=view.managed_by),
     )
 
 

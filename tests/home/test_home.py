@@ -158,7 +158,7 @@ def test_the_number_of_queries_does_not_grow_with_the_customers(triad, suite, mi
         seed_book(triad.member_a, suite, prefix=f"More {n} ")
         seed_book(triad.admin_a, suite, prefix=f"Admin {n} ")
     assert _queries(client, params) == few
-    assert few <= 20
+    assert few <= 22  # a fixed, small number: each item and chart runs its own set-based queries
 
 
 def test_a_registered_item_and_chart_appear_and_registering_again_replaces(triad):
