@@ -31,6 +31,12 @@ class _Order(serializers.Serializer[Any]):
     currency = serializers.CharField()
 
 
+class _ResellerChangeCode(serializers.Serializer[Any]):
+    vip_id = serializers.CharField(help_text="As typed by the member; alike whether it matched a customer or not.")
+    admin_email = serializers.EmailField()
+    expires_at = serializers.DateTimeField()
+
+
 class _Member(serializers.Serializer[Any]):
     email = serializers.EmailField()
     role = serializers.CharField()
@@ -64,8 +70,22 @@ ENVELOPES = {
         "RenewalEvent",
         _data(
             "RenewalEventData",
-            customer=_Customer(required=False, help_text="renewal.auto_renewal_changed, .lapsed, .licences_expired"),
+            customer=_Customer(
+                required=False,
+                help_text="renewal.upcoming, .ready (changes: anniversary_date), .auto_renewal_changed, .lapsed, "
+                ".licences_expired",
+            ),
             order=_Order(required=False, help_text="renewal.order_placed, renewal.renewed"),
+        ),
+    ),
+    "reseller_change": _envelope(
+        "ResellerChangeEvent",
+        _data(
+            "ResellerChangeEventData",
+            reseller_change_code=_ResellerChangeCode(required=False, help_text="reseller_change.code_sent"),
+            customer=_Customer(
+                required=False, help_text="reseller_change.completed_in (new reseller), .completed_out (old one)"
+            ),
         ),
     ),
     "webhook": _envelope(

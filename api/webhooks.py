@@ -38,6 +38,7 @@ from console.outbox.services import mail_enqueue
 from console.tenancy import TEAM_ADMINS
 from customers.models import Customer
 from purchase_auth.models import Order, PurchaseAuthorization
+from reseller_change.models import ResellerChangeCode
 
 logger = logging.getLogger(__name__)
 
@@ -50,8 +51,9 @@ EVENT_OF_ACTION = {
     "customer.accept": "customer.accepted",
     "customer.remove": "customer.removed",
     # RC-5: the new reseller hears of a customer it took over, the old one of a customer that left.
-    "reseller_change.transfer_in": "customer.transferred_in",
-    "reseller_change.transfer_away": "customer.transferred_away",
+    "reseller_change.code_sent": "reseller_change.code_sent",  # RC-1: a code requested (right pair or not)
+    "reseller_change.transfer_in": "reseller_change.completed_in",
+    "reseller_change.transfer_away": "reseller_change.completed_out",
     "pa.create": "purchase_authorization.created",
     "pa.overdue": "purchase_authorization.overdue",
     "pa.suspended": "purchase_authorization.suspended",
@@ -62,6 +64,9 @@ EVENT_OF_ACTION = {
     "team.join": "team.member_added",
     "team.remove": "team.member_removed",
     "customer.auto_renewal": "renewal.auto_renewal_changed",  # REN-9
+    # The job audits the day a customer enters the notice window (AD−45) and READY (AD−30): renewals.reminders.
+    "renewal.upcoming": "renewal.upcoming",
+    "renewal.ready": "renewal.ready",
 }
 # Renewal events read a detail of their audit entry (renewals' services and the job audit them):
 RENEWAL_ORDER_PLACED = "renewal.order_placed"  # order.place of a renewal order, by a user, a key or the job
@@ -335,6 +340,15 @@ def _object_data(obj: models.Model) -> dict[str, Any]:
                 "status": obj.status,
                 "total": str(obj.total),
                 "currency": obj.currency,
+            }
+        }
+    if isinstance(obj, ResellerChangeCode):
+        # RC-4: alike for a right and a wrong pair — never the customer it matched.
+        return {
+            "reseller_change_code": {
+                "vip_id": obj.vip_id,
+                "admin_email": obj.admin_email,
+                "expires_at": obj.expires_at.isoformat(),
             }
         }
     if isinstance(obj, Membership):

@@ -29,6 +29,8 @@ from django.db import transaction
 from django.db.models import Case, CharField, Max, Prefetch, Q, QuerySet, Value, When
 
 from console.accounts.models import Membership
+from console.audit.models import AuditEvent
+from console.audit.services import AuditEntry, audit_log_bulk
 from console.clock import policy
 from console.jobs.models import PeriodicRun
 from console.outbox.models import OutboxMessage
@@ -214,14 +216,63 @@ def _not_sent(mails: Iterable[Mail]) -> list[Mail]:
     return [mail for mail in mails if mail.dedupe_key not in used]
 
 
+def _entered(on: date, since: date) -> list[AuditEntry]:
+    """HOOK-2: an audit entry (so a webhook event, api.webhooks) per customer that entered UPCOMING
+    (AD−45, policy) or READY (AD−30, policy) on `since` … `on` and is still in that state on `on`, unless
+    one was written for the same AD already. `since` leaves out only the days of earlier days' runs: a
+    second run on the same day (or two overlapping runs, which step_claim serialises) covers today
+    again, so the entries already written — one query — decide; each customer gets each once a term."""
+    notice, window = timedelta(days=policy("RENEWAL_NOTICE_DAYS")), timedelta(days=policy("RENEWAL_WINDOW_DAYS"))
+    entering = {
+        "renewal.upcoming": renewal_state_q(RenewalState.UPCOMING, on)
+        & _between("anniversary_date", since + notice, on + notice),
+        "renewal.ready": renewal_state_q(RenewalState.READY, on)
+        & _between("anniversary_date", since + window, on + window),
+    }
+    state = Case(*(When(q, then=Value(a)) for a, q in entering.items()), default=Value(""), output_field=CharField())
+    # Any: rows carry the rn_* annotations (rn_ad, the AD being renewed), which the model's type does not name.
+    customers: list[Any] = list(
+        _customers(on)
+        .filter(entering["renewal.upcoming"] | entering["renewal.ready"])
+        .annotate(rn_event=state)
+        .exclude(rn_event="")
+        .order_by("reseller_id", "anniversary_date", "id")
+    )
+    if not customers:
+        return []
+    written = set(
+        AuditEvent.objects.with_scopes_disabled()
+        .filter(
+            action__in=list(entering),
+            object_type=Customer._meta.label_lower,
+            object_id__in=[str(customer.pk) for customer in customers],
+        )
+        .values_list("action", "object_id", "changes__anniversary_date__1")
+    )
+    return [
+        AuditEntry(
+            customer.reseller_id,
+            action="renewal.upcoming" if customer.rn_event == "renewal.upcoming" else "renewal.ready",
+            obj=customer,
+            changes={"anniversary_date": [None, customer.rn_ad]},
+        )
+        for customer in customers
+        if (customer.rn_event, str(customer.pk), customer.rn_ad.isoformat()) not in written
+    ]
+
+
 def renewal_reminders(*, on: date) -> dict[str, int]:
     """JOB-1: queue the day's renewal digests (REN-1), customer-admin reminders (REN-6) and auto-renewal
-    notices (REN-9) in one transaction; returns how many of each were new. Idempotent (JOB-2),
-    a fixed number of statements (JOB-3)."""
+    notices (REN-9) in one transaction, and audit the customers that entered UPCOMING or READY (their
+    webhook events, HOOK-2); returns how many emails of each kind were new. Idempotent (JOB-2), a fixed number of
+    statements (JOB-3)."""
     since = due_since(on)
     with transaction.atomic():
         digests = _not_sent(_digests(on, since))
         reminders = _not_sent(_customer_reminders(on, since))
         notices = _not_sent(_auto_renewal_notices(on, since))
         mail_enqueue_bulk(digests + reminders + notices)
+        entered = _entered(on, since)
+        if entered:
+            audit_log_bulk(entered)  # actor None: the system (one INSERT, and the webhooks' one)
     return {"digests": len(digests), "reminders": len(reminders), "auto_renewal_notices": len(notices)}

@@ -10,6 +10,9 @@ from console.audit.wording import audit_field_register, audit_verb_register, cho
 def register() -> None:
     audit_verb_register("customer.auto_renewal", _("Auto-renewal turned %(auto_renewal)s"))
     audit_verb_register("licences.expire", _("Licences expired: %(renewal)s"))
+    # HOOK-2: the job audits the day a customer's renewal state changes (renewals.reminders).
+    audit_verb_register("renewal.upcoming", _("Renewal upcoming: Anniversary Date %(anniversary_date)s"))
+    audit_verb_register("renewal.ready", _("Ready to renew: Anniversary Date %(anniversary_date)s"))
     audit_field_register("auto_renewal", _("Auto-renewal"), choice_display([("on", _("on")), ("off", _("off"))]))
     audit_field_register("quantities", _("Quantities"))
     audit_field_register(

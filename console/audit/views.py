@@ -27,6 +27,7 @@ ACTION_CHOICES = [
     ("pa.", _("Purchase authorizations")),
     ("order.", _("Orders and returns")),
     ("licences.", _("Licences")),
+    ("renewal.", _("Renewals")),
     ("api_key.", _("API keys")),
     ("webhook.", _("Webhooks")),
 ]

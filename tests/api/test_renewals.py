@@ -16,6 +16,7 @@ from django.utils import timezone
 from api.models import WebhookDelivery, WebhookEndpoint
 from api.webhooks import webhook_endpoint_create
 from console.audit.models import AuditEvent
+from console.periodic import periodic_run
 from customers.models import Customer
 from purchase_auth.models import Order
 from purchase_auth.services import orders
@@ -296,3 +297,38 @@ def test_the_jobs_renewal_transitions_are_webhook_events(triad, product, endpoin
     assert licences_expire(on=AD + timedelta(days=31)) == {"partial": 1, "lapsed": 1}
     expired = {data["customer"]["vip_id"]: event_type for event_type, data in _events(endpoint)}
     assert expired == {lapsing.vip_id: "renewal.lapsed", partial.vip_id: "renewal.licences_expired"}
+
+
+def test_entering_upcoming_and_ready_is_one_webhook_event_each_once_a_term(
+    triad, customer, django_capture_on_commit_callbacks
+):
+    """HOOK-2: the daily job sends renewal.upcoming when the customer enters the notice window (AD−45)
+    and renewal.ready when it can be renewed (AD−30) — once each, however often the job runs."""
+    subscribed, _secret = webhook_endpoint_create(
+        reseller=triad.reseller_a,
+        actor=triad.admin_a.user,
+        url="http://127.0.0.1:9/hooks",
+        events=["renewal.upcoming", "renewal.ready"],
+    )
+
+    def run(days_before: int) -> list[tuple[str, dict]]:
+        day = AD - timedelta(days=days_before)
+        with time_machine.travel(day, tick=False), django_capture_on_commit_callbacks(execute=False):
+            periodic_run(on=day)
+        return _events(subscribed)
+
+    assert run(46) == []
+    (upcoming,) = run(45)
+    assert upcoming[0] == "renewal.upcoming"
+    assert upcoming[1]["customer"]["vip_id"] == customer.vip_id
+    assert upcoming[1]["changes"] == {"anniversary_date": [None, "2027-03-10"]}
+    assert run(45) == [upcoming]  # the same day again
+    assert run(44) == [upcoming]  # the next day
+    assert run(31) == [upcoming]
+    events = run(30)
+    assert [event_type for event_type, _data in events] == ["renewal.upcoming", "renewal.ready"]
+    assert events[1][1]["customer"]["vip_id"] == customer.vip_id
+    assert run(30) == events
+    assert run(29) == events
+    delivery = WebhookDelivery.objects.get(endpoint=subscribed, event_type="renewal.ready")
+    assert delivery.payload["type"] == "renewal.ready"

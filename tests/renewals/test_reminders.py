@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
 from console.periodic import periodic_run, periodic_steps
 from customers.figures import customer_figures_refresh
@@ -323,3 +324,53 @@ def test_due_since_reads_the_last_day_the_step_succeeded(db):
     PeriodicRunFactory(on=day - timedelta(days=2), counts={"licence_expiry": {}})  # the step failed that day
     PeriodicRunFactory(on=day, counts={"renewal_reminders": {}})  # today's own run does not count
     assert due_since(day) == day - timedelta(days=4)
+
+
+# --- HOOK-2: the renewal states a customer enters, audited once a term ------------------------------------
+
+
+def entered() -> list[tuple[str, str, dict]]:
+    events = AuditEvent.objects.with_scopes_disabled().filter(action__in=["renewal.upcoming", "renewal.ready"])
+    return sorted((e.action, e.object_id, e.changes) for e in events)
+
+
+def test_entering_upcoming_and_ready_is_audited_once_on_the_same_day_and_the_next(triad, suite):
+    upcoming = renewing(triad.member_a, suite)  # AD−45 on `day`
+    ready = renewing(triad.member_a, suite, anniversary_date=AD - timedelta(days=15))  # AD−30 on `day`
+    tomorrow = renewing(triad.member_a, suite, anniversary_date=AD + timedelta(days=1))  # enters the window then
+    renewing(triad.member_a, suite, anniversary_date=AD - timedelta(days=16))  # ready since yesterday: not today's
+    other = renewing(triad.member_b, suite, anniversary_date=AD - timedelta(days=15))  # every reseller's
+    day = AD - timedelta(days=45)
+    periodic_run(on=day)
+    expected = [
+        ("renewal.ready", str(ready.pk), {"anniversary_date": [None, str(ready.anniversary_date)]}),
+        ("renewal.ready", str(other.pk), {"anniversary_date": [None, str(other.anniversary_date)]}),
+        ("renewal.upcoming", str(upcoming.pk), {"anniversary_date": [None, str(AD)]}),
+    ]
+    assert entered() == sorted(expected)
+    event = AuditEvent.objects.with_scopes_disabled().get(action="renewal.upcoming")
+    assert (event.actor_id, event.actor_label, event.reseller_id) == (None, "system", triad.reseller_a.pk)
+    periodic_run(on=day)  # the same day again covers the same day: nothing twice
+    renewal_reminders(on=day)  # and the step on its own
+    assert entered() == sorted(expected)
+    periodic_run(on=day + timedelta(days=1))  # the next day covers only that day: its own customers
+    expected.append(("renewal.upcoming", str(tomorrow.pk), {"anniversary_date": [None, str(AD + timedelta(days=1))]}))
+    assert entered() == sorted(expected)
+    periodic_run(on=day + timedelta(days=1))
+    assert entered() == sorted(expected)
+
+
+def test_a_state_entered_on_a_day_the_job_did_not_run_is_audited_by_the_next_run(triad, suite):
+    customer = renewing(triad.member_a, suite)
+    periodic_run(on=AD - timedelta(days=46))
+    assert entered() == []
+    periodic_run(on=AD - timedelta(days=44))  # AD−45 missed
+    assert [action for action, _pk, _changes in entered()] == ["renewal.upcoming"]
+    periodic_run(on=AD - timedelta(days=31))
+    periodic_run(on=AD - timedelta(days=30))
+    periodic_run(on=AD - timedelta(days=30))
+    periodic_run(on=AD - timedelta(days=29))
+    assert entered() == [
+        ("renewal.ready", str(customer.pk), {"anniversary_date": [None, str(AD)]}),
+        ("renewal.upcoming", str(customer.pk), {"anniversary_date": [None, str(AD)]}),
+    ]
