@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import translation
 from django_scopes import scope, scopes_disabled
 
 from console.accounts.models import Membership, Reseller
@@ -55,6 +56,15 @@ def _clear_cache() -> Iterator[None]:
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts in the default language: a request or an override in one test leaves the thread's
+    active language behind, and the next test would read Ukrainian."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @dataclass
