@@ -24,8 +24,15 @@ from customers.selectors import SORTS
 
 TARGET_MS = 50.0  # NF-4: every variant ≤ 50 ms p95 at the server
 URL = "/customers/"
-TOTAL_RE = re.compile(r"(\d+) customers?\s*</p>")
-COUNT_RE = re.compile(r'data-count="(\w+)">(\d*)</span>')
+# Numbers are written with the language's thousands separator ("35,876"; a narrow space in Ukrainian).
+TOTAL_RE = re.compile(r"(\d[\d,\u00a0\u202f ]*) customers?\s*</p>")
+COUNT_RE = re.compile(r'data-count="(\w+)">([\d,\u00a0\u202f ]*)</span>')
+
+
+def number(text: str) -> int:
+    """A number as the page writes it, separators and all."""
+    digits = re.sub(r"\D", "", text)
+    return int(digits) if digits else 0
 
 
 @dataclass
@@ -137,8 +144,8 @@ def measure(
         "slowest_sql_ms": round(query_times[slowest], 2) if slowest is not None else None,
         "slowest_sql": ctx.captured_queries[slowest]["sql"] if slowest is not None else None,
         "sql": [q["sql"] for q in ctx.captured_queries],
-        "rows_total": int(total.group(1)) if total else 0,
-        "counts": {key: int(value or 0) for key, value in COUNT_RE.findall(html)},
+        "rows_total": number(total.group(1)) if total else 0,
+        "counts": {key: number(value) for key, value in COUNT_RE.findall(html)},
         "target_ms": TARGET_MS,
         "ok": _percentile(times, 0.95) <= TARGET_MS,
     }
@@ -152,7 +159,7 @@ def count_queries(client: Client, variant: Variant) -> tuple[int, int]:
         response = client.get(variant.url)
     ok_or_raise(response, variant.url)
     total = TOTAL_RE.search(response.content.decode())
-    return len(ctx.captured_queries), int(total.group(1)) if total else 0
+    return len(ctx.captured_queries), number(total.group(1)) if total else 0
 
 
 def run(
