@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from console.outbox.models import OutboxMessage
+from console.outbox.rendering import message_render
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,18 @@ def outbox_deliver(*, message_id: int) -> bool:
     if not claimed:
         return False
     message = OutboxMessage.objects.get(pk=message_id)
+    if message.context is not None:  # queued by the job with its context: rendered once, now (MAIL-2)
+        try:
+            message_render(message)
+        except Exception as exc:  # a template error or a row gone since: no retry makes it render
+            logger.exception("Outbox message %s not rendered", message.pk)
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=OutboxMessage.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000], claimed_at=None
+            )
+            return False
+        OutboxMessage.objects.filter(pk=message.pk).update(
+            subject=message.subject, body_text=message.body_text, body_html=message.body_html, context=None
+        )
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body_text,

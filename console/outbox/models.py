@@ -33,6 +33,9 @@ class OutboxMessage(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"))
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # MAIL-2: what the templates need, when the message is rendered as it is sent (console.outbox.rendering);
+    # null once rendered.
+    context = models.JSONField(_("context to render"), null=True, blank=True, editable=False)
     dedupe_key = models.CharField(
         _("de-duplication key"),
         max_length=200,

@@ -5,14 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template import Context
-from django.template.loader import get_template, render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from console.accounts.models import Reseller
 from console.outbox.models import OutboxMessage
+from console.outbox.rendering import NotEncodable, context_encode, render
 from console.outbox.tasks import outbox_flush, outbox_send
 
 logger = logging.getLogger(__name__)
@@ -32,32 +30,31 @@ class Mail:
     dedupe_key: str | None = None
 
 
-def _render_text(name: str, context: dict[str, Any]) -> str:
-    """A plain-text part (subject or text body): nothing is HTML-escaped, so `O'Brien & "Sons"` stays as
-    typed (NF-2); only the HTML body escapes."""
-    template = get_template(name).template  # type: ignore[attr-defined]  # the Django backend's Template
-    return str(template.render(Context(context, autoescape=False)))
-
-
 def _render(mail: Mail, now: datetime) -> OutboxMessage:
-    # render_to_string has no request, so the i18n context processor does not run: pass the language
-    # ourselves, or the HTML part would always say lang="en".
-    context = {"site_url": settings.SITE_URL, "LANGUAGE_CODE": mail.language, **mail.context}
-    with translation.override(mail.language):
-        subject = " ".join(_render_text(f"emails/{mail.template}_subject.txt", context).split())
-        body_text = _render_text(f"emails/{mail.template}_body.txt", context)
-        body_html = render_to_string(f"emails/{mail.template}_body.html", context)
+    subject, body_text, body_html = render(mail.template, mail.language, mail.context)
+    return _message(mail, now, subject=subject, body_text=body_text, body_html=body_html)
+
+
+def _deferred(mail: Mail, now: datetime) -> OutboxMessage:
+    """The message with what its templates need, rendered when it is sent (rendering.message_render);
+    rendered now if its context holds something that cannot be stored."""
+    try:
+        context = context_encode(mail.context, mail.language)
+    except NotEncodable:
+        return _render(mail, now)
+    return _message(mail, now, context=context)
+
+
+def _message(mail: Mail, now: datetime, **content: Any) -> OutboxMessage:
     return OutboxMessage(
         reseller=mail.reseller,
         template=mail.template,
         to_email=mail.to,
         language=mail.language,
-        subject=subject[:250],
-        body_text=body_text,
-        body_html=body_html,
         created_at=now,
         next_attempt_at=now,
         dedupe_key=mail.dedupe_key,
+        **content,
     )
 
 
@@ -92,12 +89,13 @@ def mail_enqueue(
 
 def mail_enqueue_bulk(mails: list[Mail]) -> None:
     """Queue many emails with one INSERT (for periodic jobs, JOB-3). Messages whose
-    de-duplication key was used already are skipped by the database (JOB-2). One flush after commit
-    sends them."""
+    de-duplication key was used already are skipped by the database (JOB-2). Each is stored with its
+    context and rendered when it is sent (console.outbox.rendering: rendering thousands here took most
+    of the job's time). One flush after commit sends them."""
     if not mails:
         return
     now = timezone.now()
-    OutboxMessage.objects.bulk_create([_render(mail, now) for mail in mails], ignore_conflicts=True)
+    OutboxMessage.objects.bulk_create([_deferred(mail, now) for mail in mails], ignore_conflicts=True)
 
     transaction.on_commit(outbox_flush.delay, robust=True)
 

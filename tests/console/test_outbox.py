@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from console.outbox.delivery import outbox_deliver, outbox_due_ids
 from console.outbox.models import OutboxMessage
-from console.outbox.services import mail_enqueue, outbox_retry_now
+from console.outbox.services import Mail, mail_enqueue, mail_enqueue_bulk, outbox_retry_now
 from console.outbox.tasks import outbox_flush
 from tests.conftest import Triad
 from tests.factories import OutboxMessageFactory, UserFactory
@@ -87,6 +87,50 @@ def test_message_is_written_in_the_transaction_and_sent_only_after_commit(
     assert stored.status == Status.SENT
     assert stored.attempts == 1
     assert stored.sent_at is not None
+
+
+def test_a_bulk_message_is_stored_with_its_context_and_rendered_once_when_sent(
+    triad: Triad, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The job's emails (mail_enqueue_bulk) are rendered by the sender, in the recipient's language,
+    to the same text as an email rendered when queued; once rendered, the text is stored and kept."""
+    membership = triad.member_a
+    context = {
+        "reseller": triad.reseller_a,
+        "membership": membership,
+        "link": "http://testserver/accounts/join/abc123/",
+        "days": 7,
+    }
+    rendered = _invite(triad, language="uk")
+    assert rendered is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            mail_enqueue_bulk(
+                [Mail(membership.user.email, "team_invitation", context, "uk", triad.reseller_a, "bulk-1")]
+            )
+            stored = OutboxMessage.objects.get(dedupe_key="bulk-1")
+            assert stored.context is not None and stored.subject == "" and stored.body_text == ""
+    stored.refresh_from_db()
+    assert stored.status == Status.SENT and stored.context is None
+    assert (stored.subject, stored.body_text, stored.body_html) == (
+        rendered.subject,
+        rendered.body_text,
+        rendered.body_html,
+    )
+    sent = mail.outbox[-1]
+    assert (sent.subject, sent.body) == (rendered.subject, rendered.body_text)
+
+
+def test_a_bulk_message_whose_rows_are_gone_fails_without_retrying(triad: Triad) -> None:
+    user = UserFactory()
+    mail_enqueue_bulk([Mail(user.email, "team_invitation", {"membership": user, "days": 7}, dedupe_key="gone")])
+    user.delete()
+    message = OutboxMessage.objects.get(dedupe_key="gone")
+    assert not outbox_deliver(message_id=message.pk)
+    message.refresh_from_db()
+    assert message.status == Status.FAILED
+    assert message.last_error.startswith("KeyError")
+    assert mail.outbox == []
 
 
 def test_message_is_not_written_when_the_transaction_rolls_back(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from console.audit.models import AuditEvent
 from console.outbox.models import OutboxMessage
+from console.outbox.rendering import message_render
 from console.periodic import periodic_run, periodic_steps
 from customers.figures import customer_figures_refresh
 from customers.models import Customer, ThreeYearCommitStatus
@@ -50,8 +51,12 @@ def renewing(membership, product: Product, quantity: int = 20, admins: int = 1, 
 
 
 def mails(template: str | None = None) -> list[OutboxMessage]:
+    """The queued messages, rendered as the sender renders them (the job stores their context)."""
     messages = OutboxMessage.objects.order_by("to_email", "dedupe_key")
-    return list(messages.filter(template=template) if template else messages)
+    rendered = list(messages.filter(template=template) if template else messages)
+    for message in rendered:
+        message_render(message)
+    return rendered
 
 
 def test_the_step_is_registered_after_the_auto_renewals():
