@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from console.accounts.models import Reseller, User
 from console.audit.models import AuditEvent
+from console.bulk import bulk_insert
 
 SYSTEM = "system"
 
@@ -90,22 +91,19 @@ def audit_log_bulk(entries: Iterable[AuditEntry], *, actor: User | None = None) 
     """Write many audit events (AUD-1) with one INSERT, for set-based steps such as the periodic job
     (JOB-3). Call it inside the transaction of the changes it records; returns how many it wrote."""
     entries = list(entries)
-    now = timezone.now()
     events = [
-        AuditEvent(
-            created_at=now,
-            actor=actor,
-            actor_label=_actor_label(actor),
-            reseller_id=entry.reseller_id,
-            action=entry.action,
-            object_type=entry.obj._meta.label_lower,
-            object_id=str(entry.obj.pk),
-            object_repr=str(entry.obj)[:200],
-            changes=_jsonable(entry.changes),
-        )
+        {
+            "reseller_id": entry.reseller_id,
+            "action": entry.action,
+            "object_type": entry.obj._meta.label_lower,
+            "object_id": str(entry.obj.pk),
+            "object_repr": str(entry.obj)[:200],
+            "changes": _jsonable(entry.changes),
+        }
         for entry in entries
     ]
-    AuditEvent.objects.bulk_create(events)
+    same = {"created_at": timezone.now(), "actor_id": actor.pk if actor else None, "actor_label": _actor_label(actor)}
+    bulk_insert(AuditEvent, events, same=same)
     _notify(entries)
     return len(events)
 

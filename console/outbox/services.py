@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from console.accounts.models import Reseller
+from console.bulk import bulk_insert
 from console.outbox.models import OutboxMessage
 from console.outbox.rendering import NotEncodable, context_encode, render
 from console.outbox.tasks import outbox_flush, outbox_send
@@ -33,16 +34,6 @@ class Mail:
 def _render(mail: Mail, now: datetime) -> OutboxMessage:
     subject, body_text, body_html = render(mail.template, mail.language, mail.context)
     return _message(mail, now, subject=subject, body_text=body_text, body_html=body_html)
-
-
-def _deferred(mail: Mail, now: datetime) -> OutboxMessage:
-    """The message with what its templates need, rendered when it is sent (rendering.message_render);
-    rendered now if its context holds something that cannot be stored."""
-    try:
-        context = context_encode(mail.context, mail.language)
-    except NotEncodable:
-        return _render(mail, now)
-    return _message(mail, now, context=context)
 
 
 def _message(mail: Mail, now: datetime, **content: Any) -> OutboxMessage:
@@ -91,11 +82,29 @@ def mail_enqueue_bulk(mails: list[Mail]) -> None:
     """Queue many emails with one INSERT (for periodic jobs, JOB-3). Messages whose
     de-duplication key was used already are skipped by the database (JOB-2). Each is stored with its
     context and rendered when it is sent (console.outbox.rendering: rendering thousands here took most
-    of the job's time). One flush after commit sends them."""
+    of the job's time); one whose context cannot be stored is rendered now (a second INSERT). One flush
+    after commit sends them."""
     if not mails:
         return
     now = timezone.now()
-    OutboxMessage.objects.bulk_create([_deferred(mail, now) for mail in mails], ignore_conflicts=True)
+    deferred, rendered = [], []
+    for mail in mails:
+        try:
+            deferred.append(
+                {
+                    "reseller_id": mail.reseller.pk if mail.reseller else None,
+                    "template": mail.template,
+                    "to_email": mail.to,
+                    "language": mail.language,
+                    "context": context_encode(mail.context, mail.language),
+                    "dedupe_key": mail.dedupe_key,
+                }
+            )
+        except NotEncodable:
+            rendered.append(_render(mail, now))
+    same = {"created_at": now, "next_attempt_at": now, "subject": "", "body_text": "", "body_html": ""}
+    bulk_insert(OutboxMessage, deferred, same=same, ignore_conflicts=True)
+    OutboxMessage.objects.bulk_create(rendered, ignore_conflicts=True)
 
     transaction.on_commit(outbox_flush.delay, robust=True)
 
