@@ -27,7 +27,7 @@ class RenewalsConfig(AppConfig):
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
         figures_register("renewal_levels", renewal_levels)
-        figures_register("renewal_values", renewal_values)  # reads the levels stored just before
+        figures_register("renewal_values", renewal_values, reads_stored=True)  # the levels stored just before
         for signal in (post_save, post_delete):
             signal.connect(signals.price_changed, sender=Price, dispatch_uid=f"renewals-price-{signal}")
         post_save.connect(signals.product_changed, sender=Product, dispatch_uid="renewals-product")

@@ -177,23 +177,29 @@ def licences_expire(*, on: date) -> dict[str, int]:
     left in grace; of a customer who did not renew, all of the term's. Expired licences are no longer
     assigned. Set-based and idempotent: an expired licence is no longer in grace nor fulfilled."""
     grace_end = on - timedelta(days=policy("RENEWAL_GRACE_DAYS"))
-    pools = LicencePool.objects.filter(customer__removed_at__isnull=True)
+    # No ordering: LicencePool's default (by product name) made each statement join the products and
+    # sort every pool of the customers past their grace (make bench, job stage).
+    pools = LicencePool.objects.filter(customer__removed_at__isnull=True).order_by()
     partial = pools.filter(grace__gt=0, customer__renewed_ad__lt=grace_end)
     lapsed = pools.filter(Q(fulfilled__gt=0) | Q(grace__gt=0), customer__anniversary_date__lt=grace_end)
     with transaction.atomic():
-        partial_ids = list(partial.select_for_update(of=("self",)).values_list("customer_id", flat=True))
-        partial.update(
+        # Lock the pools to expire, then update just those (by primary key, the conditions checked again):
+        # the UPDATE does not search the customers past their grace a second time.
+        locked = dict(partial.select_for_update(of=("self",)).values_list("pk", "customer_id"))
+        partial.filter(pk__in=locked).update(
             expired=F("expired") + F("grace"), assigned=Least("assigned", F("fulfilled") + F("pending")), grace=0
         )
-        lapsed_ids = list(lapsed.select_for_update(of=("self",)).values_list("customer_id", flat=True))
-        lapsed.update(
+        partial_ids = set(locked.values())
+        locked = dict(lapsed.select_for_update(of=("self",)).values_list("pk", "customer_id"))
+        lapsed.filter(pk__in=locked).update(
             expired=F("expired") + F("fulfilled") + F("grace"),
             assigned=Least("assigned", F("pending")),
             fulfilled=0,
             grace=0,
         )
-        customer_figures_refresh(set(partial_ids) | set(lapsed_ids))
-        customers = Customer.objects.with_scopes_disabled().filter(pk__in=set(partial_ids) | set(lapsed_ids))
+        lapsed_ids = set(locked.values())
+        customer_figures_refresh(partial_ids | lapsed_ids)
+        customers = Customer.objects.with_scopes_disabled().filter(pk__in=partial_ids | lapsed_ids)
         audit_log_bulk(
             AuditEntry(
                 reseller_id=customer.reseller_id,
@@ -203,7 +209,7 @@ def licences_expire(*, on: date) -> dict[str, int]:
             )
             for customer in customers
         )
-    return {"partial": len(set(partial_ids)), "lapsed": len(set(lapsed_ids))}
+    return {"partial": len(partial_ids), "lapsed": len(lapsed_ids)}
 
 
 def auto_renewals_place(*, on: date) -> dict[str, int]:
