@@ -176,6 +176,18 @@ class Customer(models.Model):
             models.Index(
                 fields=["renewed_ad"], name="customer_job_renewed_ad", condition=LISTED & Q(renewed_ad__isnull=False)
             ),
+            # JOB-1/REN-4: licence expiry reads the customers that still have licences (stored figures) and
+            # whose grace is over; the customers that lapsed before hold none and are not read again.
+            models.Index(
+                fields=["anniversary_date"],
+                name="customer_job_licensed_ad",
+                condition=LISTED & (Q(renewal_licences__gt=0) | Q(renewal_licences_grace__gt=0)),
+            ),
+            models.Index(
+                fields=["renewed_ad"],
+                name="customer_job_grace_renewed_ad",
+                condition=LISTED & Q(renewal_licences_grace__gt=0),
+            ),
             # LIST-4: one index per sort key, so any sort is an index walk (NF-4, measured by make bench).
             models.Index(
                 fields=["reseller", "name", "id"],

@@ -180,9 +180,21 @@ def licences_expire(*, on: date) -> dict[str, int]:
     # No ordering: LicencePool's default (by product name) made each statement join the products and
     # sort every pool of the customers past their grace (make bench, job stage).
     pools = LicencePool.objects.filter(customer__removed_at__isnull=True).order_by()
-    partial = pools.filter(grace__gt=0, customer__renewed_ad__lt=grace_end)
-    lapsed = pools.filter(Q(fulfilled__gt=0) | Q(grace__gt=0), customer__anniversary_date__lt=grace_end)
+    listed = Customer.objects.with_scopes_disabled().filter(removed_at__isnull=True)
     with transaction.atomic():
+        # The customers to look at, from the licences stored on their rows (customers.figures, exact in
+        # every transaction) and two partial indexes: those whose grace is over and that still have
+        # licences, not every customer that ever lapsed. Their pools decide, as before.
+        renewed = listed.filter(renewal_licences_grace__gt=0, renewed_ad__lt=grace_end)
+        licensed = listed.filter(Q(renewal_licences__gt=0) | Q(renewal_licences_grace__gt=0))
+        partial = pools.filter(
+            grace__gt=0, customer__renewed_ad__lt=grace_end, customer__in=list(renewed.values_list("pk", flat=True))
+        )
+        lapsed = pools.filter(
+            Q(fulfilled__gt=0) | Q(grace__gt=0),
+            customer__anniversary_date__lt=grace_end,
+            customer__in=list(licensed.filter(anniversary_date__lt=grace_end).values_list("pk", flat=True)),
+        )
         # Lock the pools to expire, then update just those (by primary key, the conditions checked again):
         # the UPDATE does not search the customers past their grace a second time.
         locked = dict(partial.select_for_update(of=("self",)).values_list("pk", "customer_id"))
