@@ -14,6 +14,7 @@ A context with anything else in it (an object the codec does not know) is render
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 from collections import defaultdict
 from datetime import date, datetime
@@ -55,8 +56,13 @@ def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, 
     return subject[:250], body_text, body_html
 
 
-def _fields(instance: Model) -> set[str]:
-    return {field.attname for field in instance._meta.concrete_fields}
+@functools.cache
+def _attnames(model: type[Model]) -> frozenset[str]:
+    return frozenset(field.attname for field in model._meta.concrete_fields)
+
+
+def _fields(instance: Model) -> frozenset[str]:
+    return _attnames(type(instance))
 
 
 def _encode(value: Any) -> Any:
