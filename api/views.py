@@ -142,11 +142,13 @@ class CustomerListView(ResellerApiView):
             query=state.get("q", ""),
             sort=sort,
             descending=descending,
-        ).select_related("managed_by__user", "contract_owner")
+        )
         if state.get("q"):
             customers = customer_selectors.sorted_in_memory(customers)
         order = tuple(f"-{f}" if descending else f for f in customer_selectors.SORTS[sort])
-        rows, cursor = keyset_page(customers, order=order, cursor=state.get("cursor"), size=state["page_size"])
+        rows, cursor = keyset_page(
+            customers.values(*s.ROW_COLUMNS), order=order, cursor=state.get("cursor"), size=state["page_size"]
+        )
         next_url = None
         if cursor:
             params = request.query_params.copy()
@@ -157,7 +159,7 @@ class CustomerListView(ResellerApiView):
             {
                 "counts": counts,
                 "next": next_url,
-                "results": s.CustomerSerializer(rows, many=True, context={"on": on}).data,
+                "results": s.customer_rows(rows, on),
             }
         )
 
