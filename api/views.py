@@ -145,10 +145,20 @@ class CustomerListView(ResellerApiView):
         )
         if state.get("q"):
             customers = customer_selectors.sorted_in_memory(customers)
-        order = tuple(f"-{f}" if descending else f for f in customer_selectors.SORTS[sort])
-        rows, cursor = keyset_page(
-            customers.values(*s.ROW_COLUMNS), order=order, cursor=state.get("cursor"), size=state["page_size"]
+        fields = customer_selectors.SORTS[sort]
+        order = tuple(f"-{f}" if descending else f for f in fields)
+        # The page's ids on narrow rows (an index walk, or a search's matches sorted), then its rows by id:
+        # a search's thousands of matches are never joined to their managers (NF-4).
+        hits, cursor = keyset_page(
+            customers.values("pk", *fields), order=order, cursor=state.get("cursor"), size=state["page_size"]
         )
+        by_pk = {
+            row["id"]: row
+            for row in customer_selectors.customers_visible(reseller=self.reseller)
+            .filter(pk__in=[hit["pk"] for hit in hits])
+            .values(*s.ROW_COLUMNS)
+        }
+        rows = [by_pk[hit["pk"]] for hit in hits]
         next_url = None
         if cursor:
             params = request.query_params.copy()
