@@ -158,7 +158,7 @@ class CustomerListView(ResellerApiView):
             .filter(pk__in=[hit["pk"] for hit in hits])
             .values(*s.ROW_COLUMNS)
         }
-        rows = [by_pk[hit["pk"]] for hit in hits]
+        rows = [by_pk[hit["pk"]] for hit in hits if hit["pk"] in by_pk]  # one removed in between: gone
         next_url = None
         if cursor:
             params = request.query_params.copy()
