@@ -33,6 +33,8 @@ def _model_field(model: type[Model], path: str) -> Field[Any, Any]:
 
 
 def _value(obj: Any, path: str) -> Any:
+    if isinstance(obj, dict):  # a row of .values(): keyed by the whole path
+        return obj[path]
     for part in path.split("__"):
         obj = getattr(obj, part) if obj is not None else None
     return obj

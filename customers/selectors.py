@@ -8,8 +8,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, QuerySet, Value
-from django.db.models.functions import Lower
+from django.db.models import BigIntegerField, Count, F, QuerySet, Value
+from django.db.models.functions import Cast, Lower
 
 from console.accounts.models import Membership, Reseller
 from customers.models import Customer, search_key
@@ -29,6 +29,12 @@ SORTS: dict[str, tuple[str, ...]] = {
     "vip_select": ("vip_select_level", "name", "id"),
     "created": ("created_at", "id"),
 }
+
+
+# LIST-4 search (NF-4): the trigram GIN index leads with this expression (migration 0011), so a search reads
+# only its reseller's matches from the index. Not the bare column: `reseller_id = 1` (an int4 literal, as
+# the tenant scope writes it) would absorb a bigint comparison, and btree_gin has no int8 = int4 operator.
+SEARCH_RESELLER = F("reseller_id") + 0
 
 
 def customers_visible(*, reseller: Reseller) -> QuerySet[Customer]:
@@ -60,7 +66,9 @@ def customer_list(
             contact_email_lower=query.lower()
         )
     elif query:
-        customers = customers.filter(search_text__contains=search_key(query))
+        customers = customers.alias(search_reseller=SEARCH_RESELLER).filter(
+            search_reseller=Cast(Value(reseller.pk), BigIntegerField()), search_text__contains=search_key(query)
+        )
     order = SORTS.get(sort, SORTS["name"])
     if descending:
         order = tuple(f"-{field}" for field in order)

@@ -3,12 +3,14 @@ that every call by a key is audited with the key as the actor, and that bad inpu
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from api import serializers as s
 from console.audit.models import AuditEvent
 from customers import selectors
 from customers.models import Customer
@@ -173,6 +175,49 @@ def test_the_list_uses_the_console_selectors_and_pages_by_cursor(triad, rw):
         ).values_list("vip_id", flat=True)
     )
     assert all("upcoming" in row["flags"] for row in page["results"])
+
+
+def test_list_rows_are_what_the_customer_serializer_says(triad, rw):
+    """API-8: the list builds its rows from values() in Python; each must equal CustomerSerializer's output
+    (the detail endpoint's and the schema's) for every kind of customer."""
+    today = timezone.localdate()
+    now = timezone.now()
+    CustomerFactory(managed_by=triad.member_a, anniversary_date=None)
+    CustomerFactory(
+        managed_by=triad.admin_a,
+        name="Ülrich & Söhne",
+        name_en="Ulrich and Sons",
+        region="",
+        address_line2="Floor 2",
+        invitation_status="accepted",
+        accepted_at=now - timedelta(days=3, microseconds=17),
+        contract_owner=triad.admin_a.user,
+        anniversary_date=today + timedelta(days=40),
+        anniversary_source="chosen",
+        extended_term_months=24,
+        has_products=True,
+        open_pa_min_due=today - timedelta(days=20),
+        open_pa_max_due=today + timedelta(days=5),
+        open_pa_min_suspends=today - timedelta(days=1),
+        vip_select_level="12",
+        three_year_commit_status="committed",
+    )
+    CustomerFactory(
+        managed_by=triad.member_a,
+        has_products=True,
+        anniversary_date=today - timedelta(days=335),
+        renewed_ad=today - timedelta(days=1),
+        renewal_shortfall=2,
+    )
+    CustomerFactory(managed_by=triad.member_a, anniversary_date=today + timedelta(days=10))
+    rows = rw.get(reverse("api:customers") + "?sort=created").json()["results"]
+    expected = s.CustomerSerializer(
+        selectors.customers_visible(reseller=triad.reseller_a).order_by("created_at", "id"),
+        many=True,
+        context={"on": today},
+    ).data
+    assert rows == json.loads(json.dumps(expected))
+    assert {flag for row in rows for flag in row["flags"]} >= {"no_products", "past_due", "pending", "ready"}
 
 
 def test_search_uses_the_console_search(triad, rw):
