@@ -29,5 +29,5 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0010_customer_figures")]
+    dependencies = [("customers", "0011_customer_job_licensed_indexes")]
     operations = [migrations.RunPython(up, down)]
