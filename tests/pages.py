@@ -168,6 +168,7 @@ def admin_pages(triad: Triad) -> list[Visit]:
     operator = UserFactory(email="operator@console.example", is_staff=True, is_superuser=True)
     with scopes_disabled():
         order = OrderFactory(customer__managed_by=triad.member_a)
+        PurchaseAuthorizationFactory(customer=order.customer)
         ReturnFactory(order=order)
         LicencePoolFactory(customer=order.customer)
         PriceFactory()
@@ -184,10 +185,16 @@ def admin_pages(triad: Triad) -> list[Visit]:
         IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
         SolarSchedule.objects.create(event="sunrise", latitude=50.45, longitude=30.52)
         PeriodicTask.objects.create(name="Nightly states", task="console.tasks.periodic_run", crontab=crontab)
-        attempt = {"ip_address": "192.0.2.1", "user_agent": "Firefox", "username": "someone@example.com"}
-        AccessAttempt.objects.create(**attempt, failures_since_start=1, get_data="", post_data="", http_accept="*/*")
-        AccessLog.objects.create(**attempt, http_accept="*/*", path_info="/accounts/login/")
-        AccessFailureLog.objects.create(**attempt, http_accept="*/*", path_info="/accounts/login/", locked_out=False)
+        attempt = {
+            "ip_address": "192.0.2.1",
+            "user_agent": "Firefox",
+            "username": "someone@example.com",
+            "http_accept": "*/*",
+            "path_info": "/accounts/login/",
+        }
+        AccessAttempt.objects.create(**attempt, failures_since_start=1, get_data="", post_data="")
+        AccessLog.objects.create(**attempt)
+        AccessFailureLog.objects.create(**attempt, locked_out=False)
 
         visits = [Visit("admin:index", reverse("admin:index"), operator)]
         for model in admin.site._registry:
