@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from console.accounts.models import MarketSegment
-from console.admin import ReadOnlyAdmin, ReadOnlyInline
+from console.admin import LabelledTabularInline, ReadOnlyAdmin, ReadOnlyInline
 from purchase_auth.models import (
     LicencePool,
     Order,
@@ -92,7 +92,7 @@ class PriceInlineFormSet(BaseInlineFormSet):
             raise ValidationError(reasons)
 
 
-class PriceInline(admin.TabularInline):
+class PriceInline(LabelledTabularInline):
     model = Price
     formset = PriceInlineFormSet
     extra = 0

@@ -10,6 +10,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.http import HttpResponse
 from django.test import Client
@@ -17,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, PeriodicTask, SolarSchedule
+from django_scopes import scopes_disabled
 
 from console.accounts.models import Membership, User
 from console.accounts.services import _invitation_token
@@ -27,10 +32,19 @@ from customers.services import invitation_token
 from tests.conftest import Triad
 from tests.console.test_permissions import CONSOLE_URLS
 from tests.factories import (
+    AuditEventFactory,
+    CustomerAdminFactory,
     CustomerFactory,
+    CustomerTransferFactory,
+    LicencePoolFactory,
     MembershipFactory,
     OrderFactory,
+    OutboxMessageFactory,
+    PeriodicRunFactory,
+    PriceFactory,
     PurchaseAuthorizationFactory,
+    ResellerChangeFailureFactory,
+    ReturnFactory,
     UserFactory,
 )
 
@@ -144,3 +158,49 @@ def fetch(visit: Visit, clients: dict[int | None, Client]) -> HttpResponse:
     if visit.post is not None:
         return client.post(visit.url, visit.post, follow=True)
     return client.get(visit.url, follow=True)
+
+
+def admin_pages(triad: Triad) -> list[Visit]:
+    """The operators' Django admin (issue 10 item 3), signed in as a superuser: the index, and for every
+    model registered with `admin.site` its changelist and the change form of one row. The list comes from
+    the registry, so a model registered later is checked without further work — but it needs a row: the
+    seeds below make one of each, and a registered model left without a row fails here."""
+    operator = UserFactory(email="operator@console.example", is_staff=True, is_superuser=True)
+    with scopes_disabled():
+        order = OrderFactory(customer__managed_by=triad.member_a)
+        PurchaseAuthorizationFactory(customer=order.customer)
+        ReturnFactory(order=order)
+        LicencePoolFactory(customer=order.customer)
+        PriceFactory()
+        CustomerAdminFactory(customer=order.customer)
+        AuditEventFactory(reseller=triad.reseller_a)
+        OutboxMessageFactory(reseller=triad.reseller_a)
+        PeriodicRunFactory()
+        ResellerChangeFailureFactory(customer=order.customer)
+        CustomerTransferFactory()
+        Group.objects.create(name="Operators")
+        now = timezone.now()
+        ClockedSchedule.objects.create(clocked_time=now)
+        crontab = CrontabSchedule.objects.create(minute="5", hour="2")
+        IntervalSchedule.objects.create(every=10, period=IntervalSchedule.MINUTES)
+        SolarSchedule.objects.create(event="sunrise", latitude=50.45, longitude=30.52)
+        PeriodicTask.objects.create(name="Nightly states", task="console.tasks.periodic_run", crontab=crontab)
+        attempt = {
+            "ip_address": "192.0.2.1",
+            "user_agent": "Firefox",
+            "username": "someone@example.com",
+            "http_accept": "*/*",
+            "path_info": "/accounts/login/",
+        }
+        AccessAttempt.objects.create(**attempt, failures_since_start=1, get_data="", post_data="")
+        AccessLog.objects.create(**attempt)
+        AccessFailureLog.objects.create(**attempt, locked_out=False)
+
+        visits = [Visit("admin:index", reverse("admin:index"), operator)]
+        for model in admin.site._registry:
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            visits.append(Visit(f"{prefix}_changelist", reverse(f"{prefix}_changelist"), operator))
+            row = model._default_manager.order_by("pk").first()
+            assert row is not None, f"admin_pages() seeds no {model._meta.label}: add one so its change form is checked"
+            visits.append(Visit(f"{prefix}_change", reverse(f"{prefix}_change", args=[row.pk]), operator))
+    return visits

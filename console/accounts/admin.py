@@ -5,7 +5,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminUserCreationForm, ReadOnlyPasswordHashWidget, UserChangeForm
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -25,7 +25,21 @@ class EmailNormalisingMixin(forms.ModelForm):
         return (self.cleaned_data.get("email") or "").strip().lower()
 
 
+class PasswordSummary(ReadOnlyPasswordHashWidget):
+    """The password's summary is a <div>; Django writes the disabled field's `disabled` on it, which a
+    <div> may not carry (Nu HTML checker). It shows no input, so there is nothing to disable."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].pop("disabled", None)
+        return context
+
+
 class UserChangeAdminForm(EmailNormalisingMixin, UserChangeForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["password"].widget = PasswordSummary()
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or self.cleaned_data
         # SPEC §1: a reseller's staff sign in to the console only; the Django admin is for operators.

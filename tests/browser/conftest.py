@@ -48,13 +48,14 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], Path]:
-    """Save what a person sees to test-artifacts/<name>.png (gitignored)."""
+def screenshot() -> Callable[..., Path]:
+    """Save what a person sees to test-artifacts/<name>.png (gitignored): the whole page, or with
+    full_page=False only the first screen (the window), at full resolution for a long phone page."""
     ARTIFACTS.mkdir(exist_ok=True)
 
-    def save(page: Page, name: str) -> Path:
+    def save(page: Page, name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     return save

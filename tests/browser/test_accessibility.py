@@ -14,8 +14,10 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from console.accounts.models import User
+from tests.browser.languages import LANGUAGES
 from tests.conftest import Triad
-from tests.pages import every_page, portal_owner
+from tests.pages import Visit, admin_pages, every_page, portal_owner
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,21 +133,49 @@ def test_phone_width_has_no_horizontal_scroll_and_a_collapsed_navbar(
     screenshot(page, f"{name}-{PHONE_WIDTH}-menu-open")
 
 
-# Ukrainian joins once its catalogue is in the repository (I18N-1); until then the pages are English.
-LANGUAGES = ["en"] + (
-    ["uk"] if (Path(settings.BASE_DIR) / "locale" / "uk" / "LC_MESSAGES" / "django.po").is_file() else []
-)
+# The impacts axe grades by; the operators' admin (Django's stock markup) is held to the top two.
+SERIOUS = {"serious", "critical"}
+# What axe finds in markup that Django's admin itself writes, which the console's templates cannot
+# change: (rule id, the element's selector) and why. Anything else in the admin fails the test.
+DJANGO_ADMIN_STOCK = [
+    # AdminSplitDateTime (a DateTimeField: last_login, a clocked time, a task's start time) writes
+    # "Date:" and "Time:" as text before its two inputs, not as <label>s; the field's own label points
+    # at neither input.
+    ("label", re.compile(r"^#id_\w+_[01]$")),
+    # SelectFilter2.js (the many-to-many chooser: groups, permissions) puts aria-label on a role-less
+    # <span> (the search icon's tooltip).
+    ("aria-prohibited-attr", re.compile(r"\.help-tooltip\.search-label-icon$")),
+]
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_every_page_has_no_axe_violation_and_no_csp_violation(
-    language: str, browser: Browser, live_server: Any, triad: Triad
-) -> None:
-    """Every page of tests/pages.py that a GET reaches (the permission matrix's URLs, each customer tab,
-    the portal, sign-in, emailed links, error pages), signed in as the person who sees it."""
+def outside_stock_admin(violation: dict[str, Any]) -> dict[str, Any] | None:
+    """The violation without the nodes DJANGO_ADMIN_STOCK accounts for (None when nothing is left)."""
+    nodes = [
+        node
+        for node in violation["nodes"]
+        if not any(
+            violation["id"] == rule and pattern.search(" ".join(node["target"])) for rule, pattern in DJANGO_ADMIN_STOCK
+        )
+    ]
+    return {**violation, "nodes": nodes} if nodes else None
+
+
+def sweep(
+    browser: Browser,
+    live_server: Any,
+    visits: list[Visit],
+    language: str,
+    impacts: set[str] | None = None,
+    *,
+    check_csp: bool = True,
+) -> list[str]:
+    """Each page of `visits` in `language` (stored on each signed-in person, and the browser's language for
+    the pages before sign-in), signed in as the person who sees it: its axe violations (of the `impacts`
+    given, or any) and what the Content-Security-Policy blocked."""
+    User.objects.update(language=language)
     problems: list[str] = []
     contexts: dict[int | None, BrowserContext] = {}
-    for visit in every_page(triad):
+    for visit in visits:
         if visit.post is not None or visit.partial:
             continue
         key = visit.user.pk if visit.user else None
@@ -168,13 +198,39 @@ def test_every_page_has_no_axe_violation_and_no_csp_violation(
         )
         response = page.goto(live_server.url + visit.url)
         assert response is not None and response.status == visit.status, (visit.name, response and response.status)
-        violations = axe_violations(page)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        violations = [v for v in axe_violations(page) if impacts is None or v["impact"] in impacts]
+        if not check_csp:  # the admin: Django's stock markup is accounted for in DJANGO_ADMIN_STOCK
+            violations = [left for v in violations if (left := outside_stock_admin(v))]
         if violations:
             problems.append(f"== {visit.name} ({visit.url})\n{describe(violations)}")
-        problems.extend(f"== {visit.name}: CSP blocked: {text}" for text in blocked)
+        if check_csp:
+            problems.extend(f"== {visit.name}: CSP blocked: {text}" for text in blocked)
         page.close()
     for context in contexts.values():
         context.close()
+    return problems
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_page_has_no_axe_violation_and_no_csp_violation(
+    language: str, browser: Browser, live_server: Any, triad: Triad
+) -> None:
+    """Every page of tests/pages.py that a GET reaches (the permission matrix's URLs, each customer tab,
+    the portal, sign-in, emailed links, error pages), signed in as the person who sees it."""
+    problems = sweep(browser, live_server, every_page(triad), language)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_operators_admin_has_no_serious_axe_violation_and_no_csp_violation(
+    language: str, browser: Browser, live_server: Any, triad: Triad
+) -> None:
+    """The Django admin (its index, each registered model's list and a change form: tests/pages.py
+    admin_pages), signed in as a superuser."""
+    # Not the CSP: Django's admin change forms apply two inline styles the console's policy blocks (what
+    # they are is an open question, reported on issue 10); the console's own pages are checked above.
+    problems = sweep(browser, live_server, admin_pages(triad), language, SERIOUS, check_csp=False)
     assert not problems, "\n".join(problems)
 
 

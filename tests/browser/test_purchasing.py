@@ -24,6 +24,7 @@ from customers.models import Customer, CustomerAdmin, InvitationStatus
 from purchase_auth.models import LicencePool, Order, Product, PurchaseAuthorization
 from purchase_auth.services import orders, purchase_authorizations
 from purchase_auth.services.common import Line
+from tests.browser.languages import LANGUAGES, expect_language, money, speaks, text
 from tests.conftest import Triad
 from tests.factories import CustomerFactory, ProductFactory, UserFactory
 
@@ -109,8 +110,8 @@ def short_date(day: date) -> str:
         return formats.date_format(day, "SHORT_DATE_FORMAT")
 
 
-def long_date(day: date) -> str:
-    with translation.override("en"):
+def long_date(day: date, language: str = "en") -> str:
+    with translation.override(language):
         return formats.date_format(day, "DATE_FORMAT")
 
 
@@ -119,8 +120,9 @@ def tab_url(live_server: Any, customer: Customer, tab: str) -> str:
 
 
 def section(page: Page, name: str) -> Locator:
-    """A tab of the customer page."""
-    return page.get_by_role("navigation", name="Customer sections").get_by_role("link", name=name)
+    """A tab of the customer page (`name` in the page's language)."""
+    language = page.locator("html").get_attribute("lang") or "en"
+    return page.get_by_role("navigation", name=text(language, "Customer sections")).get_by_role("link", name=name)
 
 
 def status_message(page: Page) -> Locator:
@@ -372,7 +374,9 @@ def test_the_customer_admin_assigns_licences_in_the_portal(
 # --- 5: return part of an order ---------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_member_returns_part_of_an_order_within_14_days(
+    language: str,
     live_server: Any,
     triad: Triad,
     shop: Shop,
@@ -386,47 +390,83 @@ def test_member_returns_part_of_an_order_within_14_days(
         late_order = place_order(triad, late_customer, (shop.suite, 2))
     order = place_order(triad, shop.customer, (shop.suite, 5), (shop.photo, 4))
 
+    speaks(triad.member_a, language)
     page = signed_in_page(triad.member_a)
     page.goto(tab_url(live_server, shop.customer, "orders"))
-    expect(order_row(page, order).locator("td").nth(5)).to_have_text("1,080.00 USD")
-    order_row(page, order).get_by_role("link", name="Return").click()
+    expect_language(page, language)
+    expect(order_row(page, order).locator("td").nth(5)).to_have_text(f"{money(language, 1080)} USD")
+    order_row(page, order).get_by_role("link", name=text(language, "Return")).click()
 
     expect(page).to_have_url(f"{live_server.url}/customers/{shop.customer.vip_id}/orders/{order.number}/return/")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Return order {order.number}")
+    heading = text(language, "Return order %(number)s", number=order.number)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     last_day = today() + timedelta(days=14)
-    expect(page.locator("main")).to_contain_text(f"Return all or part of a line until {long_date(last_day)}.")
+    until = text(
+        language,
+        "Return all or part of a line until %(day)s. The licences are removed at once and credited at the "
+        "original prices.",
+        day=long_date(last_day, language),
+    )
+    expect(page.locator("main")).to_contain_text(until)
     suite = page.get_by_role("spinbutton", name="Design Suite")
     expect(suite).to_have_value("0")
-    expect(page.get_by_text("Up to 5")).to_be_visible()
+    expect(page.get_by_text(text(language, "Up to %(count)d", count=5))).to_be_visible()
     suite.fill("2")
-    screenshot(page, "purchasing-return-form")
+    screenshot(page, f"purchasing-return-form-{language}")
     # The credit is shown first, and nothing is returned until it is confirmed.
-    page.get_by_role("button", name="Check the credit").click()
-    confirm = page.get_by_role("region", name="Confirm the return")
+    page.get_by_role("button", name=text(language, "Check the credit"), exact=True).click()
+    confirm = page.get_by_role("region", name=text(language, "Confirm the return"))
     expect(confirm).to_be_focused()
-    expect(confirm).to_contain_text("2 × Design Suite: credit 240.00 USD")
-    expect(confirm.locator("[data-credit]")).to_have_text("240.00 USD")
+    credit = f"{money(language, 240)} USD"
+    line_credit = text(
+        language,
+        "%(n)s × %(product)s: credit %(amount)s %(currency)s",
+        n=2,
+        product="Design Suite",
+        amount=money(language, 240),
+        currency="USD",
+    )
+    expect(confirm).to_contain_text(line_credit)
+    expect(confirm.locator("[data-credit]")).to_have_text(credit)
     assert not order.returns.exists()
-    page.get_by_role("button", name="Confirm return").click()
+    page.get_by_role("button", name=text(language, "Confirm return")).click()
 
     expect(page).to_have_url(tab_url(live_server, shop.customer, "orders"))
     returned = order.returns.get()
-    expect(status_message(page)).to_have_text(f"Return {returned.number} processed: credit 240.00 USD.")
+    processed = text(
+        language,
+        "Return %(number)s processed: credit %(credit)s %(currency)s.",
+        number=returned.number,
+        credit=money(language, 240),
+        currency="USD",
+    )
+    expect(status_message(page)).to_have_text(processed)
     row = order_row(page, order)
-    expect(row).to_contain_text(f"Return {returned.number}: credit 240.00 USD")
-    expect(row.locator(".badge", has_text="returned")).to_have_text("2 returned")
-    screenshot(page, "purchasing-orders-tab-after-return")
+    expect(row).to_contain_text(
+        text(
+            language,
+            "Return %(number)s: credit %(credit)s %(currency)s",
+            number=returned.number,
+            credit=money(language, 240),
+            currency="USD",
+        )
+    )
+    expect(row.locator(".badge", has_text=text(language, "%(n)s returned", n=2))).to_be_visible()
+    screenshot(page, f"purchasing-orders-tab-after-return-{language}")
 
-    section(page, "Plans").click()
+    section(page, text(language, "Plans")).click()
     expect_pool(page, SUITE, fulfilled=3, pending=0, assigned=0, available=3)
     expect_pool(page, PHOTO, fulfilled=4, pending=0, assigned=0, available=4)
     expect_totals(page, active=0, available=7)
 
     # Day 15: the form says it is too late instead of offering the inputs.
     page.goto(f"{live_server.url}/customers/{late_customer.vip_id}/orders/{late_order.number}/return/")
-    expect(page.get_by_role("alert")).to_have_text(
-        f"This order can no longer be returned: the last day was {long_date(ordered_on + timedelta(days=14))}."
+    too_late = text(
+        language,
+        "This order can no longer be returned: the last day was %(day)s.",
+        day=long_date(ordered_on + timedelta(days=14), language),
     )
+    expect(page.get_by_role("alert")).to_have_text(too_late)
     expect(page.get_by_role("spinbutton")).to_have_count(0)
 
 
