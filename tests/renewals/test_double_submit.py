@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -18,29 +18,18 @@ from purchase_auth.models import Order
 from purchase_auth.services import orders
 from purchase_auth.services.common import Line
 from renewals.services import renewal_order_place
-from tests.factories import CustomerFactory, ProductFactory
 from tests.parallel import client_for, crashes, in_parallel
+from tests.renewals.conftest import AD
 from tests.renewals.test_views import fingerprint, lines_post
 
-BOUGHT = date(2026, 3, 10)
-READY_DAY = date(2027, 3, 10) - timedelta(days=20)
+READY_DAY = AD - timedelta(days=20)
 
 
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-D", name="Design Suite")
-
-
-@pytest.fixture
-def customer(triad, product, django_capture_on_commit_callbacks):
-    """A customer who bought 20 licences on BOUGHT, seen on a day its renewal orders are open."""
-    customer = CustomerFactory(managed_by=triad.member_a, segment="COM", name="Renewing Co")
-    with time_machine.travel(BOUGHT, tick=False), django_capture_on_commit_callbacks(execute=True):
-        orders.order_place(
-            reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 20)]
-        )
+@pytest.fixture(autouse=True)
+def ready_day():
+    """A day the renewal orders of `customer` (tests/renewals/conftest.py) are open."""
     with time_machine.travel(READY_DAY, tick=False):
-        yield customer
+        yield
 
 
 def _url(customer: Customer) -> str:
