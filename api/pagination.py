@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Field, Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
+from rest_framework.request import Request
 
 SALT = "api.cursor"
 
@@ -85,3 +86,12 @@ def keyset_page(
     rows = rows[:size]
     last = [_jsonable(_value(rows[-1], name)) for name in fields]
     return rows, signing.dumps(last, salt=SALT)
+
+
+def next_page_url(request: Request, cursor: str | None) -> str | None:
+    """The URL of the page after this one (the same query with `cursor`), or None on the last page."""
+    if not cursor:
+        return None
+    params = request.query_params.copy()
+    params["cursor"] = cursor
+    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from api.idempotency import idempotent
-from api.pagination import keyset_page
+from api.pagination import keyset_page, next_page_url
 from api.problems import RuleRefused
 from api.serializers import form_errors
 from api.views import ResellerApiView
@@ -81,13 +81,8 @@ class ResellerChangeCodesView(ResellerApiView):
             data = dict(CodeSerializer(row).data)
             data["state"] = ResellerChangeCode.state_at(row, now)
             results.append(data)
-        next_url = None
-        if cursor:
-            params = request.query_params.copy()
-            params["cursor"] = cursor
-            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         left = services.codes_left_today(reseller=self.reseller, now=now)
-        return Response({"left_today": left, "next": next_url, "results": results})
+        return Response({"left_today": left, "next": next_page_url(request, cursor), "results": results})
 
     @extend_schema(
         operation_id="reseller_change_codes_send",
@@ -97,14 +92,9 @@ class ResellerChangeCodesView(ResellerApiView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        data = CodeSendSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.valid(CodeSendSerializer)
         try:
-            services.code_send(
-                membership=self.membership,
-                vip_id=data.validated_data["vip_id"],
-                admin_email=data.validated_data["admin_email"],
-            )
+            services.code_send(membership=self.membership, vip_id=data["vip_id"], admin_email=data["admin_email"])
         except services.DailyLimitReached as error:
             raise RuleRefused(str(error)) from error
         left = services.codes_left_today(reseller=self.reseller)

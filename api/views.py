@@ -3,8 +3,9 @@ input, one service (the console's own) does the work, a serializer answers."""
 
 from __future__ import annotations
 
-from contextlib import ExitStack
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch, QuerySet
 from django.http.response import HttpResponseBase
@@ -23,7 +24,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.idempotency import idempotent
 from api.models import ApiKey
-from api.pagination import keyset_page
+from api.pagination import keyset_page, next_page_url
 from api.permissions import ApiKeyPermission, CreatorRolePermission
 from api.problems import RuleRefused
 from console.accounts.models import Membership, Reseller
@@ -48,6 +49,20 @@ from renewals.services import auto_renewal_update, renewal_order_place, renewal_
 VIP_ID = OpenApiParameter("vip_id", OpenApiTypes.STR, OpenApiParameter.PATH, pattern="^[0-9A-F]{20}$")
 PA_NUMBER = OpenApiParameter("number", OpenApiTypes.STR, OpenApiParameter.PATH, pattern="^PA[0-9]{18}$")
 ORDER_NUMBER = OpenApiParameter("number", OpenApiTypes.STR, OpenApiParameter.PATH, pattern="^[0-9]{10}$")
+
+T = TypeVar("T")
+
+
+@contextmanager
+def refusals_as_problems() -> Iterator[None]:
+    """A service's refusal as a problem (API-4): a removed customer is a 404, any other rule a 422
+    with the console's message as `detail`."""
+    try:
+        yield
+    except customer_services.CustomerRemoved as error:
+        raise NotFound(str(error)) from error
+    except (customer_services.CustomerError, PurchaseError) as error:
+        raise RuleRefused(str(error)) from error
 
 
 class ResellerApiView(APIView):
@@ -95,16 +110,33 @@ class ResellerApiView(APIView):
             vip_id=vip_id,
         )
 
+    def valid(self, serializer: type[s.serializers.Serializer[Any]], **context: Any) -> Any:
+        """The request body's validated data (a 400 problem naming each field otherwise)."""
+        data = serializer(data=self.request.data, context=context)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def act(self, service: Callable[..., T], **arguments: Any) -> T:
+        """Call a console service for the key's reseller with the key's creator as the accountable actor
+        (the audit events name the key: `initial`), its refusals answered as problems."""
+        with refusals_as_problems():
+            return service(reseller=self.reseller, actor=self.api_key.created_by, **arguments)
+
+    def order_created(self, customer: Customer, order: Order) -> Response:
+        """201 with the placed order and its URL in `Location` (polled for its status)."""
+        location = reverse(
+            "api:order", kwargs={"vip_id": customer.vip_id, "number": order.number}, request=self.request
+        )
+        return Response(
+            s.OrderSerializer(_orders(customer).get(pk=order.pk)).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": location},
+        )
+
 
 def _params(request: Request) -> dict[str, str]:
     """The query string as a plain dict, so `?filter=` is an empty value to check, not a missing one."""
     return request.query_params.dict()
-
-
-def _refused(error: Exception) -> Exception:
-    if isinstance(error, customer_services.CustomerRemoved):
-        return NotFound(str(error))
-    return RuleRefused(str(error))
 
 
 @extend_schema(exclude=True)
@@ -159,16 +191,11 @@ class CustomerListView(ResellerApiView):
             .values(*s.ROW_COLUMNS)
         }
         rows = [by_pk[hit["pk"]] for hit in hits if hit["pk"] in by_pk]  # one removed in between: gone
-        next_url = None
-        if cursor:
-            params = request.query_params.copy()
-            params["cursor"] = cursor
-            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
         counts = customer_selectors.customer_counts_cached(reseller=self.reseller, on=on, managed_by=mine)
         return Response(
             {
                 "counts": counts,
-                "next": next_url,
+                "next": next_page_url(request, cursor),
                 "results": s.customer_rows(rows, on),
             }
         )
@@ -181,20 +208,14 @@ class CustomerListView(ResellerApiView):
     )
     @idempotent
     def post(self, request: Request) -> Response:
-        data = s.CustomerInviteSerializer(data=request.data, context={"reseller": self.reseller})
-        data.is_valid(raise_exception=True)
-        cleaned = data.validated_data
-        try:
-            customer, _created = customer_services.customer_invite(
-                reseller=self.reseller,
-                actor=self.api_key.created_by,
-                managed_by=self.membership,
-                data=cleaned,
-                anniversary_date=cleaned["anniversary_date"],
-                extended_term_months=cleaned["extended_term_months"],
-            )
-        except customer_services.CustomerError as error:
-            raise _refused(error) from error
+        cleaned = self.valid(s.CustomerInviteSerializer, reseller=self.reseller)
+        customer, _created = self.act(
+            customer_services.customer_invite,
+            managed_by=self.membership,
+            data=cleaned,
+            anniversary_date=cleaned["anniversary_date"],
+            extended_term_months=cleaned["extended_term_months"],
+        )
         location = reverse("api:customer", kwargs={"vip_id": customer.vip_id}, request=request)
         return Response(
             s.CustomerSerializer(self.customer(customer.vip_id)).data,
@@ -216,10 +237,7 @@ class CustomerDetailView(ResellerApiView):
     )
     def delete(self, request: Request, vip_id: str) -> Response:
         self.customer(vip_id)
-        try:
-            customer_services.customer_remove(reseller=self.reseller, actor=self.api_key.created_by, vip_id=vip_id)
-        except customer_services.CustomerError as error:
-            raise _refused(error) from error
+        self.act(customer_services.customer_remove, vip_id=vip_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -234,17 +252,12 @@ class CustomerReminderView(ResellerApiView):
     @idempotent
     def post(self, request: Request, vip_id: str) -> Response:
         customer = self.customer(vip_id)
-        data = s.ReminderSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            customer_services.customer_reminder_send(
-                reseller=self.reseller,
-                actor=self.api_key.created_by,
-                vip_id=vip_id,
-                email=data.validated_data.get("contact_email", customer.contact_email),
-            )
-        except customer_services.CustomerError as error:
-            raise _refused(error) from error
+        data = self.valid(s.ReminderSerializer)
+        self.act(
+            customer_services.customer_reminder_send,
+            vip_id=vip_id,
+            email=data.get("contact_email", customer.contact_email),
+        )
         return Response(s.CustomerSerializer(self.customer(vip_id)).data)
 
 
@@ -278,18 +291,10 @@ class PurchaseAuthorizationListView(ResellerApiView):
     @idempotent
     def post(self, request: Request, vip_id: str) -> Response:
         self.customer(vip_id)
-        data = s.PurchaseAuthorizationCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            pa = purchase_authorization_create(
-                reseller=self.reseller,
-                actor=self.api_key.created_by,
-                vip_id=vip_id,
-                lines=_lines(data.validated_data["lines"]),
-                po_number=data.validated_data["po_number"],
-            )
-        except PurchaseError as error:
-            raise _refused(error) from error
+        data = self.valid(s.PurchaseAuthorizationCreateSerializer)
+        pa = self.act(
+            purchase_authorization_create, vip_id=vip_id, lines=_lines(data["lines"]), po_number=data["po_number"]
+        )
         return Response(s.PurchaseAuthorizationSerializer(pa).data, status=status.HTTP_201_CREATED)
 
 
@@ -305,12 +310,7 @@ class PurchaseAuthorizationCancelView(ResellerApiView):
     def post(self, request: Request, vip_id: str, number: str) -> Response:
         customer = self.customer(vip_id)
         get_object_or_404(PurchaseAuthorization, reseller=self.reseller, customer=customer, number=number)
-        try:
-            pa = purchase_authorization_cancel(
-                reseller=self.reseller, actor=self.api_key.created_by, vip_id=vip_id, number=number
-            )
-        except PurchaseError as error:
-            raise _refused(error) from error
+        pa = self.act(purchase_authorization_cancel, vip_id=vip_id, number=number)
         return Response(s.PurchaseAuthorizationSerializer(pa).data)
 
 
@@ -338,24 +338,14 @@ class OrderListView(ResellerApiView):
     @idempotent
     def post(self, request: Request, vip_id: str) -> Response:
         customer = self.customer(vip_id)
-        data = s.OrderPlaceSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            order = order_place(
-                reseller=self.reseller,
-                actor=self.api_key.created_by,
-                vip_id=vip_id,
-                lines=_lines(data.validated_data.get("lines") or []),
-                pa_number=data.validated_data.get("purchase_authorization", ""),
-            )
-        except PurchaseError as error:
-            raise _refused(error) from error
-        location = reverse("api:order", kwargs={"vip_id": vip_id, "number": order.number}, request=request)
-        return Response(
-            s.OrderSerializer(_orders(customer).get(pk=order.pk)).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
+        data = self.valid(s.OrderPlaceSerializer)
+        order = self.act(
+            order_place,
+            vip_id=vip_id,
+            lines=_lines(data.get("lines") or []),
+            pa_number=data.get("purchase_authorization", ""),
         )
+        return self.order_created(customer, order)
 
 
 class OrderDetailView(ResellerApiView):
@@ -376,18 +366,13 @@ class OrderReturnView(ResellerApiView):
     def post(self, request: Request, vip_id: str, number: str) -> Response:
         customer = self.customer(vip_id)
         get_object_or_404(Order, reseller=self.reseller, customer=customer, number=number)
-        data = s.ReturnCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            record = order_return(
-                reseller=self.reseller,
-                actor=self.api_key.created_by,
-                vip_id=vip_id,
-                order_number=number,
-                quantities={line["line"]: line["quantity"] for line in data.validated_data["lines"]},
-            )
-        except PurchaseError as error:
-            raise _refused(error) from error
+        data = self.valid(s.ReturnCreateSerializer)
+        record = self.act(
+            order_return,
+            vip_id=vip_id,
+            order_number=number,
+            quantities={line["line"]: line["quantity"] for line in data["lines"]},
+        )
         return Response(s.ReturnSerializer(record).data, status=status.HTTP_201_CREATED)
 
 
@@ -452,12 +437,9 @@ class ActivityView(ResellerApiView):
             cursor=query.validated_data.get("cursor"),
             size=query.validated_data["page_size"],
         )
-        next_url = None
-        if cursor:
-            params = request.query_params.copy()
-            params["cursor"] = cursor
-            next_url = request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-        return Response({"next": next_url, "results": s.AuditEventSerializer(rows, many=True).data})
+        return Response(
+            {"next": next_page_url(request, cursor), "results": s.AuditEventSerializer(rows, many=True).data}
+        )
 
 
 # ---- renewals ------------------------------------------------------------------------------------------
@@ -511,16 +493,13 @@ class RenewalPreviewView(ResellerApiView):
     @idempotent
     def post(self, request: Request, vip_id: str) -> Response:
         customer = self.customer(vip_id)
-        data = s.RenewalLinesSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.valid(s.RenewalLinesSerializer)
         on = today()
-        lines = _lines(data.validated_data.get("lines") or [])
+        lines = _lines(data.get("lines") or [])
         if not lines:
             lines = [Line(product, quantity) for product, quantity in renewal_selectors.expiring(customer, on).items()]
-        try:
+        with refusals_as_problems():
             quote = renewal_preview(customer=customer, lines=lines, on=on)
-        except PurchaseError as error:
-            raise _refused(error) from error
         return Response(s.QuoteSerializer(_quote(quote)).data)
 
 
@@ -535,23 +514,9 @@ class RenewalOrderView(ResellerApiView):
     @idempotent
     def post(self, request: Request, vip_id: str) -> Response:
         customer = self.customer(vip_id)
-        data = s.RenewalOrderSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            order = renewal_order_place(
-                reseller=self.reseller,
-                actor=self.api_key.created_by,
-                vip_id=vip_id,
-                lines=_lines(data.validated_data["lines"]),
-            )
-        except PurchaseError as error:
-            raise _refused(error) from error
-        location = reverse("api:order", kwargs={"vip_id": vip_id, "number": order.number}, request=request)
-        return Response(
-            s.OrderSerializer(_orders(customer).get(pk=order.pk)).data,
-            status=status.HTTP_201_CREATED,
-            headers={"Location": location},
-        )
+        data = self.valid(s.RenewalOrderSerializer)
+        order = self.act(renewal_order_place, vip_id=vip_id, lines=_lines(data["lines"]))
+        return self.order_created(customer, order)
 
 
 class AutoRenewalView(ResellerApiView):
@@ -588,25 +553,13 @@ class AutoRenewalView(ResellerApiView):
     )
     def put(self, request: Request, vip_id: str) -> Response:
         customer = self.customer(vip_id)
-        data = s.AutoRenewalUpdateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = self.valid(s.AutoRenewalUpdateSerializer)
         quantities = dict(renewal_selectors.auto_renewal_quantities(customer))  # what the console's form lists
-        unknown = [
-            line["product"].code for line in data.validated_data.get("lines", []) if line["product"] not in quantities
-        ]
+        unknown = [line["product"].code for line in data.get("lines", []) if line["product"] not in quantities]
         if unknown:
             raise s.serializers.ValidationError(
                 {"lines": [f"{code} is not one of this customer's licences." for code in unknown]}
             )
-        quantities |= {line["product"]: line["quantity"] for line in data.validated_data.get("lines", [])}
-        try:
-            auto_renewal_update(
-                reseller=self.reseller,
-                actor=self.api_key.created_by,
-                vip_id=vip_id,
-                enabled=data.validated_data["enabled"],
-                quantities=quantities,
-            )
-        except PurchaseError as error:
-            raise _refused(error) from error
+        quantities |= {line["product"]: line["quantity"] for line in data.get("lines", [])}
+        self.act(auto_renewal_update, vip_id=vip_id, enabled=data["enabled"], quantities=quantities)
         return self._answer(self.customer(vip_id))

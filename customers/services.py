@@ -318,6 +318,19 @@ def _staff_refusal(user: User) -> StaffAccount:
     )
 
 
+def _account_just_created(email: str) -> AccountExists:
+    # The caller found no account for the email, then one appeared: whether it committed before this
+    # transaction looked (found here) or while it was inserting its own (the unique index refused it),
+    # the person is told the same thing, and the form asks for that account's password.
+    return AccountExists(
+        _(
+            "An account for %(email)s was just created, perhaps by accepting another invitation: "
+            "enter its password to accept this one too."
+        )
+        % {"email": email}
+    )
+
+
 def invitation_refusal(customer: Customer) -> str | None:
     """SPEC §1: why the invited contact's existing account cannot accept, or None."""
     user = User.objects.filter(email__iexact=customer.contact_email).first()
@@ -333,7 +346,8 @@ def customer_invitation_accept(
     one with `password`. Single use: the customer row is locked and must still be pending with the
     link's nonce (InvitationUsed otherwise). CUST-7 is checked again here. SPEC §1: an account of a
     reseller's team is refused (the account row is locked, as team invitations lock it). AccountExists
-    when `user` is None but the email has an account — also one another acceptance created a moment ago.
+    when `user` is None but the email has an account: the caller looked and found none, so another
+    acceptance (or a team invitation) created it a moment ago, before or during this transaction.
     """
     customer = customer_for_invitation(token)
     with transaction.atomic():
@@ -353,7 +367,7 @@ def customer_invitation_accept(
             if user is not None:
                 if user_is_reseller_staff(user):
                     raise _staff_refusal(user)
-                raise AccountExists(_("An account exists for this email already: sign in first."))
+                raise _account_just_created(locked.contact_email)
             user = User(
                 email=locked.contact_email.lower(),
                 first_name=first_name or locked.contact_first_name,
@@ -366,13 +380,7 @@ def customer_invitation_accept(
                 with transaction.atomic():
                     user.save()
             except IntegrityError as error:  # another acceptance (or a team invitation) created it first
-                raise AccountExists(
-                    _(
-                        "An account for %(email)s was just created, perhaps by accepting another invitation: "
-                        "enter its password to accept this one too."
-                    )
-                    % {"email": locked.contact_email}
-                ) from error
+                raise _account_just_created(locked.contact_email) from error
         elif user.email.lower() != locked.contact_email.lower():
             raise CustomerError(_("This invitation is for %(email)s.") % {"email": locked.contact_email})
         else:

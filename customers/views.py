@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date
-from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, QuerySet, TextChoices, Value, Window
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
@@ -22,6 +22,7 @@ from console.accounts.models import MarketSegment
 from console.audit.wording import describe_all
 from console.clock import today
 from console.http import ConsoleRequest
+from console.pagination import KnownCountPaginator
 from console.tenancy import PRIMARY_ONLY, WRITERS, console_view
 from customers import exports, geography, selectors, services
 from customers.actions import list_actions
@@ -53,24 +54,9 @@ def _sort_choices() -> list[tuple[str, str]]:
     return choices
 
 
-class KnownCountPaginator(Paginator):
-    """A paginator told its total, so the list page never runs a second COUNT (NF-4)."""
-
-    def __init__(self, customers: QuerySet[Customer], per_page: int, count: int) -> None:
-        super().__init__(customers, per_page)
-        self.customers = customers
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
-
-    def page(self, number: int | str) -> Page:
-        # Deferred join: find the page's ids on a narrow covering index, then fetch only those rows.
-        valid = self.validate_number(number)
-        bottom = (valid - 1) * self.per_page
-        ids = self.customers.values("pk")[bottom : bottom + self.per_page]
-        return Page(self.customers.filter(pk__in=ids), valid, self)
+def _page_of(customers: QuerySet[Customer]) -> Callable[[int, int], QuerySet[Customer]]:
+    """Deferred join: find the page's ids on a narrow covering index, then fetch only those rows (NF-4)."""
+    return lambda offset, limit: customers.filter(pk__in=customers.values("pk")[offset : offset + limit])
 
 
 def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> Page:
@@ -92,7 +78,7 @@ def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> P
         number = max(1, math.ceil(total / per_page))
         hits = hits_on(number) if total else []
     rows = list(customers.filter(pk__in=[pk for pk, _ in hits])) if hits else []
-    return Page(rows, number, KnownCountPaginator(customers, per_page, total))
+    return Page(rows, number, KnownCountPaginator(_page_of(customers), per_page, total))
 
 
 def _choice_labels(choices: type[TextChoices]) -> dict[str, str]:
@@ -188,7 +174,9 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     if state["q"]:
         page = _search_page(customers, state["page"], state["per_page"])
     else:
-        page = KnownCountPaginator(customers, state["per_page"], counts[state["filter"]]).get_page(state["page"])
+        page = KnownCountPaginator(_page_of(customers), state["per_page"], counts[state["filter"]]).get_page(
+            state["page"]
+        )
     rows = _list_rows(list(page.object_list), on)
     return {
         "actions": list_actions(can_write=request.membership.can_write),

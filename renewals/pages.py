@@ -3,23 +3,21 @@ sort, page); a part that cannot be used is dropped with a message, never a 500 (
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from django import forms
-from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from console.clock import today
 from console.forms import CleanTextMixin
 from console.http import ConsoleRequest
+from console.pagination import KnownCountPaginator
 from console.tenancy import console_view
 from customers.models import Customer
 from customers.rules import RenewalState
@@ -98,23 +96,6 @@ def _pipeline(request: ConsoleRequest, state: dict[str, Any], on: date, *, month
     )
 
 
-class PipelinePaginator(Paginator):
-    """A paginator told its total (the month totals' sum), whose page reads the pipeline's indexes."""
-
-    def __init__(self, page_of: Callable[[int, int], list[Customer]], per_page: int, count: int) -> None:
-        super().__init__([], per_page)
-        self.page_of = page_of
-        self._known_count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._known_count
-
-    def page(self, number: int | str) -> Page:
-        valid = self.validate_number(number)
-        return Page(self.page_of((valid - 1) * self.per_page, self.per_page), valid, self)
-
-
 @require_safe
 @console_view()
 def renewal_list(request: ConsoleRequest) -> HttpResponse:
@@ -143,7 +124,7 @@ def renewal_list(request: ConsoleRequest) -> HttpResponse:
             limit=limit,
         )
 
-    page = PipelinePaginator(page_of, state["per_page"], sum(t.customers for t in shown)).get_page(state["page"])
+    page = KnownCountPaginator(page_of, state["per_page"], sum(t.customers for t in shown)).get_page(state["page"])
     rows = [(customer, (customer.rn_ad - on).days, STATE_BADGES.get(customer.rn_state, "")) for customer in page]
     context = {
         "state": state,

@@ -4,6 +4,7 @@ auto-renewal orders on the Anniversary Date (REN-9)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import partial
@@ -27,7 +28,7 @@ from customers.rules import RenewalState, renewal_state_for
 from purchase_auth import rules
 from purchase_auth.models import LicencePool, Order, OrderLine, Product
 from purchase_auth.services.common import Line, PurchaseError, check_lines, locked_customer, pool_add
-from purchase_auth.services.orders import order_create
+from purchase_auth.services.orders import order_create, order_submission_check
 from purchase_auth.tasks import order_accept_task
 from renewals import selectors
 from renewals.models import AutoRenewal, AutoRenewalLine
@@ -69,11 +70,17 @@ def renewal_preview(*, customer: Customer, lines: Iterable[Line], on: date | Non
     return selectors.renewal_quote(customer, checked)
 
 
-def renewal_order_place(*, reseller: Reseller, actor: User, vip_id: str, lines: Iterable[Line]) -> Order:
+def renewal_order_place(
+    *, reseller: Reseller, actor: User, vip_id: str, lines: Iterable[Line], submission_key: uuid.UUID | None = None
+) -> Order:
     """REN-2, REN-7, REN-10: a renewal order of the term being renewed, priced at the level the renewal
-    quantity reaches for a full 12-month term, accepted asynchronously like any order."""
+    quantity reaches for a full 12-month term, accepted asynchronously like any order.
+
+    NF-3: a second submit of the same form (same `submission_key`) raises OrderAlreadyPlaced with the
+    order the first placed and places no other, as `order_place` does (`order_submission_check`)."""
     with transaction.atomic():
         customer = locked_customer(reseller, vip_id)
+        order_submission_check(reseller, submission_key)
         on = today()
         ad, checked = _checked_renewal(customer, lines, on)
         quote = selectors.renewal_quote(customer, checked)
@@ -84,6 +91,7 @@ def renewal_order_place(*, reseller: Reseller, actor: User, vip_id: str, lines: 
             anniversary=ad + relativedelta(months=12),
             kind=Order.Kind.RENEWAL,
             renews_ad=ad,
+            submission_key=submission_key,
         )
 
 

@@ -3,6 +3,7 @@ auto-renewal settings (REN-9), and the parts renewals adds to the customer page 
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -15,11 +16,13 @@ from django.utils.translation import gettext as _
 from console.clock import today
 from console.http import ConsoleRequest
 from console.tenancy import WRITERS, console_view
+from customers.forms import SubmissionKeyField
 from customers.models import Customer
 from customers.rules import RenewalState
 from customers.selectors import customers_visible
 from purchase_auth import views as purchasing_views
 from purchase_auth.services.common import Line, PurchaseError
+from purchase_auth.services.orders import OrderAlreadyPlaced
 from renewals import selectors
 from renewals.forms import AutoRenewalForm, BaseRenewalLineFormSet, RenewalLineFormSet
 from renewals.services import auto_renewal_update, renewal_order_place
@@ -67,6 +70,8 @@ def renewal_order(request: ConsoleRequest, vip_id: str) -> HttpResponse:
     summary = selectors.renewal_summary(customer, on)
     expiring = {product: quantity for product, quantity in selectors.expiring(customer, on).items()}
     data = request.POST if request.method == "POST" else None
+    # NF-3: the form's hidden key, kept through the previews; placing twice with it places once.
+    submitted_key = SubmissionKeyField().clean(data.get("submission_key")) if data is not None else None
     lines = RenewalLineFormSet(
         data,
         customer=customer,
@@ -90,7 +95,17 @@ def renewal_order(request: ConsoleRequest, vip_id: str) -> HttpResponse:
         else:
             try:
                 order = renewal_order_place(
-                    reseller=request.reseller, actor=request.user, vip_id=customer.vip_id, lines=lines.lines
+                    reseller=request.reseller,
+                    actor=request.user,
+                    vip_id=customer.vip_id,
+                    lines=lines.lines,
+                    submission_key=submitted_key,
+                )
+            except OrderAlreadyPlaced as already:
+                return render(
+                    request,
+                    "purchase_auth/order_already_placed.html",
+                    {"order": already.order, "customer": customer, "here": _("Renewal order"), "nav": "customers"},
                 )
             except PurchaseError as error:
                 lines.add_error(str(error))
@@ -109,6 +124,7 @@ def renewal_order(request: ConsoleRequest, vip_id: str) -> HttpResponse:
         "expiring": expiring,
         "quote": quote,
         "previewed": previewed,
+        "submission_key": submitted_key or uuid.uuid4(),
         "problems": _problems(lines) if data is not None else [],
         "currency": selectors.CURRENCY,
         "nav": "customers",

@@ -53,8 +53,10 @@ def order_create(
     submission_key: uuid.UUID | None = None,
 ) -> Order:
     """Save an order of priced, unsaved `lines` for a customer whose row the caller holds locked, audit
-    it and have the Celery task accept it after commit (ORD-1). Raises IntegrityError from a savepoint
-    when a constraint refuses it (one order per PA, one auto-renewal per term): the caller decides."""
+    it and have the Celery task accept it after commit (ORD-1). Raises OrderAlreadyPlaced when another
+    order holds `submission_key` (NF-3: the caller checked `order_submission_check` first; this is the
+    constraint's word), and IntegrityError from a savepoint when another constraint refuses it (one
+    order per PA, one auto-renewal per term): the caller decides."""
     order = Order(
         reseller_id=customer.reseller_id,
         customer=customer,
@@ -69,8 +71,13 @@ def order_create(
         submission_key=submission_key,
         total=sum((line.line_total for line in lines), Decimal("0.00")),
     )
-    with transaction.atomic():
-        order.save()
+    try:
+        with transaction.atomic():
+            order.save()
+    except IntegrityError as error:
+        if existing := _submitted(customer.reseller, submission_key):  # order_one_per_submission
+            raise OrderAlreadyPlaced(existing) from error
+        raise
     for line in lines:
         line.order = order
     OrderLine.objects.bulk_create(lines)
@@ -105,6 +112,16 @@ def _submitted(reseller: Reseller, submission_key: uuid.UUID | None) -> Order | 
     return Order.objects.filter(reseller=reseller, submission_key=submission_key).first()
 
 
+def order_submission_check(reseller: Reseller, submission_key: uuid.UUID | None) -> None:
+    """NF-3: raise OrderAlreadyPlaced when an order of this form's submission (its hidden key) exists —
+    a double click, two tabs, a resubmit. Call it first, with the customer's row locked, so the second
+    submit waits for the first and is answered with its order, not refused by a later check (the PA
+    already ordered, the late renewal's quantities used up). `order_create` stores the key, and the
+    `order_one_per_submission` constraint holds it. No key, no check."""
+    if existing := _submitted(reseller, submission_key):
+        raise OrderAlreadyPlaced(existing)
+
+
 def order_place(
     *,
     reseller: Reseller,
@@ -124,8 +141,7 @@ def order_place(
     the customer's row lock, and held by the `order_one_per_submission` constraint (NF-3)."""
     with transaction.atomic():
         customer = locked_customer(reseller, vip_id)
-        if existing := _submitted(reseller, submission_key):
-            raise OrderAlreadyPlaced(existing)
+        order_submission_check(reseller, submission_key)
         on = today()
         pa = None
         if pa_number:
@@ -149,9 +165,7 @@ def order_place(
                 pa=pa,
                 submission_key=submission_key,
             )
-        except IntegrityError as error:  # another order won the race: the same form's, or one for the PA
-            if existing := _submitted(reseller, submission_key):
-                raise OrderAlreadyPlaced(existing) from error
+        except IntegrityError as error:  # another order for the PA won the race
             raise PurchaseError(_("An order for this purchase authorization was placed already.")) from error
 
 

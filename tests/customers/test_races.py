@@ -180,6 +180,40 @@ def test_two_acceptances_for_the_same_new_email_make_one_account(triad, round_):
     assert Customer.objects.filter(contact_email=email, invitation_status=InvitationStatus.ACCEPTED).count() == 2
 
 
+def test_an_account_created_after_the_page_looked_asks_for_its_password(triad, monkeypatch):
+    # The interleaving the test above meets only sometimes: the other acceptance commits the account
+    # after this request found none, but before its own transaction looks for one.
+    email = "between@org.example"
+    first = _invite(triad, name="First Org", name_en="First Org", contact_email=email)
+    second = _invite(triad, name="Second Org", name_en="Second Org", contact_email=email)
+    original, other = services.contact_name_taken, []
+
+    def other_acceptance_commits_now(**kwargs):
+        if not other:
+            other.append(None)  # before the other acceptance, which passes here too
+            other[0] = in_parallel(
+                [
+                    lambda client: client.post(
+                        _link(first), {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "accept_terms": "on"}
+                    )
+                ],
+                prepare=lambda i: client_for(None),
+            )[0]
+        return original(**kwargs)
+
+    link = _link(second)
+    monkeypatch.setattr(services, "contact_name_taken", other_acceptance_commits_now)
+    loser = client_for(None).post(
+        link, {"password1": "another passphrase 8", "password2": "another passphrase 8", "accept_terms": "on"}
+    )
+    assert other[0].status_code == 302
+    assert loser.status_code == 200
+    content = loser.content.decode()
+    assert f"An account for {email} was just created" in content
+    assert "Confirm with the password of your account" in content
+    assert User.objects.filter(email=email).count() == 1
+
+
 def test_a_double_click_on_accept_signs_in_both_and_accepts_once(triad):
     customer = _invite(triad)
     link = _link(customer)

@@ -24,27 +24,7 @@ from purchase_auth.services import order_acceptance, orders
 from purchase_auth.services.common import Line, PurchaseError
 from renewals import selectors, services
 from tests.factories import CustomerFactory, ProductFactory
-
-BOUGHT = date(2026, 3, 10)
-AD = date(2027, 3, 10)
-
-
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-R", name="Design Suite")
-
-
-@pytest.fixture
-def customer(triad, product, django_capture_on_commit_callbacks):
-    """A customer who bought 20 licences on BOUGHT: its AD is a year later."""
-    customer = CustomerFactory(managed_by=triad.member_a, segment="COM")
-    with time_machine.travel(BOUGHT, tick=False), django_capture_on_commit_callbacks(execute=True):
-        orders.order_place(
-            reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 20)]
-        )
-    customer.refresh_from_db()
-    assert customer.anniversary_date == AD
-    return customer
+from tests.renewals.conftest import AD
 
 
 def renew(triad, customer, *lines, capture) -> Order:

@@ -15,38 +15,18 @@ from django_scopes import scopes_disabled
 from console.periodic import periodic_run
 from customers.models import Customer, ThreeYearCommitStatus
 from purchase_auth.models import LicencePool, Order, ThreeYearCommit
-from purchase_auth.services import orders
 from purchase_auth.services.common import Line
 from renewals import selectors, services
 from renewals.models import AutoRenewal
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import ProductFactory
+from tests.renewals.conftest import AD
 
-BOUGHT = date(2026, 3, 10)
-AD = date(2027, 3, 10)
 READY_DAY = AD - timedelta(days=20)
-
-
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-R", name="Design Suite")
 
 
 @pytest.fixture
 def other(db):
     return ProductFactory(code="PHOTO-R", name="Photo Studio")
-
-
-@pytest.fixture
-def customer(triad, product, django_capture_on_commit_callbacks):
-    """A customer who bought 20 licences on BOUGHT: its AD is a year later."""
-    customer = CustomerFactory(managed_by=triad.member_a, segment="COM", name="Renewing Co")
-    with time_machine.travel(BOUGHT, tick=False), django_capture_on_commit_callbacks(execute=True):
-        orders.order_place(
-            reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 20)]
-        )
-    customer.refresh_from_db()
-    assert customer.anniversary_date == AD
-    return customer
 
 
 def order_url(customer: Customer) -> str:
