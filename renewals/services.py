@@ -211,7 +211,12 @@ def licences_expire(*, on: date) -> dict[str, int]:
         )
         lapsed_ids = set(locked.values())
         customer_figures_refresh(partial_ids | lapsed_ids)
-        customers = Customer.objects.with_scopes_disabled().filter(pk__in=partial_ids | lapsed_ids)
+        # What the audit entries (str(customer)) and their webhook events (api.webhooks) read, not the rows.
+        customers = (
+            Customer.objects.with_scopes_disabled()
+            .filter(pk__in=partial_ids | lapsed_ids)
+            .only("reseller_id", "vip_id", "name", "invitation_status")
+        )
         audit_log_bulk(
             AuditEntry(
                 reseller_id=customer.reseller_id,
@@ -243,11 +248,22 @@ def auto_renewals_place(*, on: date) -> dict[str, int]:
             customers = list(
                 Customer.objects.with_scopes_disabled()
                 .select_for_update(of=("self",), skip_locked=True)
-                .select_related("reseller", "managed_by__user")
+                .select_related("managed_by")
                 .filter(removed_at__isnull=True, anniversary_date__lte=on, anniversary_date__gte=on - grace)
                 .filter(Exists(with_licences))
                 .exclude(Exists(renewed_already))
                 .exclude(Exists(switched_off) & ~Q(three_year_commit_status=ThreeYearCommitStatus.COMMITTED))
+                # What the orders, the quotes and the webhook events (api.webhooks: the customer's VIP ID)
+                # read, not whole rows (JOB-3's heavy day).
+                .only(
+                    "reseller_id",
+                    "vip_id",
+                    "anniversary_date",
+                    "segment",
+                    "three_year_commit_status",
+                    "vip_select_level",
+                    "managed_by__user_id",
+                )
             )
             quotes = selectors.auto_renewal_quotes(customers)
             now = timezone.now()
@@ -258,7 +274,7 @@ def auto_renewals_place(*, on: date) -> dict[str, int]:
                     kind=Order.Kind.RENEWAL,
                     created_at=now,
                     created_on=on,
-                    created_by=customer.managed_by.user,
+                    created_by_id=customer.managed_by.user_id,
                     anniversary_date=customer.anniversary_date + relativedelta(months=12),
                     renews_ad=customer.anniversary_date,
                     auto_renewal=True,
