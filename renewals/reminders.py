@@ -200,6 +200,7 @@ def _digests(on: date, since: date) -> list[Mail]:
             managed_by__status=Membership.Status.ACTIVE,
         )
         .select_related("managed_by__user", "managed_by__reseller")
+        .only("id", "managed_by")  # stored by reference (with rn_*): the sender reads the rows again
         .order_by("managed_by_id", "anniversary_date", "name", "id")
     )
     by_member_and_day: dict[tuple[Membership, date], list[Customer]] = defaultdict(list)
@@ -251,6 +252,7 @@ def _entered(on: date, since: date) -> list[AuditEntry]:
         .annotate(rn_event=state)
         .exclude(rn_event="")
         .order_by("reseller_id", "anniversary_date", "id")
+        .only("reseller_id", "vip_id", "name", "invitation_status")  # what the entries and webhook events read
     )
     if not customers:
         return []
