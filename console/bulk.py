@@ -29,13 +29,20 @@ def _type(field: Field) -> str:
 
 
 def bulk_insert(
-    model: type[Model], rows: list[dict[str, Any]], *, same: dict[str, Any], ignore_conflicts: bool = False
-) -> None:
+    model: type[Model],
+    rows: list[dict[str, Any]],
+    *,
+    same: dict[str, Any],
+    ignore_conflicts: bool = False,
+    key: str | None = None,
+) -> dict[Any, Any]:
     """INSERT `rows` (dicts of field attnames; every row the same keys) into `model`'s table, each with
     the values of `same`; every other column takes its field's default. With `ignore_conflicts`, rows
-    that break a unique constraint are left out (ON CONFLICT DO NOTHING), as bulk_create's option."""
+    that break a unique constraint are left out (ON CONFLICT DO NOTHING), as bulk_create's option.
+    With `key` (a unique field every row gives), returns each inserted row's primary key by its value
+    of that field (RETURNING); otherwise an empty dict."""
     if not rows:
-        return
+        return {}
     meta = model._meta
     given = set(rows[0]) | set(same)
     defaults = {
@@ -45,8 +52,10 @@ def bulk_insert(
     }
     same = same | defaults
     if connection.vendor != "postgresql":
-        model._default_manager.bulk_create([model(**row, **same) for row in rows], ignore_conflicts=ignore_conflicts)
-        return
+        created = model._default_manager.bulk_create(
+            [model(**row, **same) for row in rows], ignore_conflicts=ignore_conflicts
+        )
+        return {getattr(instance, key): instance.pk for instance in created} if key else {}
     quote = connection.ops.quote_name
     varying = [_field(model, name) for name in rows[0]]
     fixed = [_field(model, name) for name in same]
@@ -56,6 +65,8 @@ def bulk_insert(
         [f"r.{quote(str(field.column))}" for field in varying] + [f"%s::{_type(field)}" for field in fixed]
     )
     conflict = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""
+    if key:
+        conflict += f" RETURNING {quote(str(_field(model, key).column))}, {quote(str(meta.pk.column))}"
     # Names quoted, from the model; every value a parameter.
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) SELECT {values} FROM jsonb_to_recordset(%s::jsonb) AS r({record}){conflict}"  # noqa: S608, E501
     payload = json.dumps(
@@ -64,3 +75,4 @@ def bulk_insert(
     params = [field.get_db_prep_save(same[field.attname], connection) for field in fixed]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, payload])
+        return dict(cursor.fetchall()) if key else {}

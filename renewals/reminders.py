@@ -26,9 +26,9 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from django.db import transaction
-from django.db.models import Case, CharField, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Max, Q, QuerySet, Value, When
 
-from console.accounts.models import Membership
+from console.accounts.models import Membership, Reseller
 from console.audit.models import AuditEvent
 from console.audit.services import AuditEntry, audit_log_bulk
 from console.clock import policy
@@ -94,16 +94,29 @@ def reminder_days(on: date, since: date | None = None) -> dict[str, Q]:
     }
 
 
-def _admins(customer: Customer) -> list[tuple[str, str]]:
-    """(email, key suffix) of each of the customer's admins; the invitation's contact while there is none."""
-    admins = [(admin.user.email, str(admin.user_id)) for admin in customer.admins.all()]
-    return admins or [(customer.contact_email, "contact")]
+# The columns the emails' rows need here: the messages store the customers by reference, with the
+# values computed for the email (the rn_* annotations), and the sender reads the rows again when it
+# renders (console.outbox.rendering), so loading whole rows here only cost time (JOB-3's heavy day).
+_MAIL_COLUMNS = ("id", "language", "reseller_id", "contact_email")
 
 
-def _with_admins(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    return customers.select_related("reseller").prefetch_related(
-        Prefetch("admins", queryset=CustomerAdmin.objects.select_related("user").order_by("user_id"))
+def _admins(customers: list[Any]) -> dict[int, list[tuple[str, str]]]:
+    """Per customer, (email, key suffix) of each of its admins in user order; the invitation's contact
+    while there is none. One query, of the two columns it needs."""
+    found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    rows = (
+        CustomerAdmin.objects.filter(customer_id__in=[customer.pk for customer in customers])
+        .order_by("customer_id", "user_id")
+        .values_list("customer_id", "user__email", "user_id")
     )
+    for customer_id, email, user_id in rows:
+        found[customer_id].append((email, str(user_id)))
+    return {customer.pk: found.get(customer.pk) or [(customer.contact_email, "contact")] for customer in customers}
+
+
+def _resellers(customers: list[Any]) -> dict[int, Reseller]:
+    """The customers' resellers, each read once (the messages keep only the reference)."""
+    return Reseller.objects.in_bulk({customer.reseller_id for customer in customers})
 
 
 def _customer_reminders(on: date, since: date) -> list[Mail]:
@@ -114,27 +127,28 @@ def _customer_reminders(on: date, since: date) -> list[Mail]:
     # make PostgreSQL compute every listed customer's expiring licences first).
     any_kind = kinds[WINDOW] | kinds[ANNIVERSARY] | kinds[REMOVAL]
     customers: list[Any] = list(
-        _with_admins(_customers(on).filter(any_kind).annotate(rn_kind=kind).exclude(rn_kind=""))
+        _customers(on).filter(any_kind).annotate(rn_kind=kind).exclude(rn_kind="").only(*_MAIL_COLUMNS)
     )
+    admins, resellers = _admins(customers), _resellers(customers)
     grace = timedelta(days=policy("RENEWAL_GRACE_DAYS") + 1)
     return [
         Mail(
             to=email,
             template="renewal_reminder",
             language=customer.language,
-            reseller=customer.reseller,
+            reseller=resellers[customer.reseller_id],
             context={
                 "customer": customer,
                 "kind": customer.rn_kind,
                 "anniversary_date": customer.rn_ad,
                 "expiring": customer.rn_expiring,
                 "removal_date": customer.rn_ad + grace,
-                "reseller": customer.reseller,
+                "reseller": resellers[customer.reseller_id],
             },
             dedupe_key=f"renewal-{customer.rn_kind}-{customer.pk}-{customer.rn_ad.isoformat()}-{who}",
         )
         for customer in customers
-        for email, who in _admins(customer)
+        for email, who in admins[customer.pk]
     ]
 
 
@@ -143,13 +157,13 @@ def _auto_renewal_notices(on: date, since: date) -> list[Mail]:
     days = timedelta(days=policy("AUTO_RENEWAL_NOTICE_DAYS"))
     # Any: rows carry the rn_* annotations (rn_ad, the AD being renewed), which the model's type does not name.
     customers: list[Any] = list(
-        _with_admins(
-            _customers(on)
-            .annotate(rn_auto=pipeline.auto_renewal_sql())
-            .filter(renewal_state_q(RenewalState.READY, on), _between("anniversary_date", since + days, on + days))
-            .filter(rn_auto=True)
-        )
+        _customers(on)
+        .annotate(rn_auto=pipeline.auto_renewal_sql())
+        .filter(renewal_state_q(RenewalState.READY, on), _between("anniversary_date", since + days, on + days))
+        .filter(rn_auto=True)
+        .only(*_MAIL_COLUMNS, "segment", "three_year_commit_status", "vip_select_level")  # and the quotes'
     )
+    admins, resellers = _admins(customers), _resellers(customers)
     quotes = selectors.auto_renewal_quotes(customers)
     edit_days = timedelta(days=policy("AUTO_RENEWAL_EDIT_DAYS"))
     return [
@@ -157,19 +171,19 @@ def _auto_renewal_notices(on: date, since: date) -> list[Mail]:
             to=email,
             template="auto_renewal_notice",
             language=customer.language,
-            reseller=customer.reseller,
+            reseller=resellers[customer.reseller_id],
             context={
                 "customer": customer,
                 "anniversary_date": customer.rn_ad,
                 "quote": quotes[customer.pk],
                 "edit_until": customer.rn_ad - edit_days,
-                "reseller": customer.reseller,
+                "reseller": resellers[customer.reseller_id],
             },
             dedupe_key=f"renewal-auto-{customer.pk}-{customer.rn_ad.isoformat()}-{who}",
         )
         for customer in customers
         if customer.pk in quotes
-        for email, who in _admins(customer)
+        for email, who in admins[customer.pk]
     ]
 
 
@@ -186,6 +200,7 @@ def _digests(on: date, since: date) -> list[Mail]:
             managed_by__status=Membership.Status.ACTIVE,
         )
         .select_related("managed_by__user", "managed_by__reseller")
+        .only("id", "managed_by")  # stored by reference (with rn_*): the sender reads the rows again
         .order_by("managed_by_id", "anniversary_date", "name", "id")
     )
     by_member_and_day: dict[tuple[Membership, date], list[Customer]] = defaultdict(list)
@@ -237,6 +252,7 @@ def _entered(on: date, since: date) -> list[AuditEntry]:
         .annotate(rn_event=state)
         .exclude(rn_event="")
         .order_by("reseller_id", "anniversary_date", "id")
+        .only("reseller_id", "vip_id", "name", "invitation_status")  # what the entries and webhook events read
     )
     if not customers:
         return []

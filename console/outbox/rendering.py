@@ -65,11 +65,12 @@ def _fields(instance: Model) -> frozenset[str]:
     return _attnames(type(instance))
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, language: str) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Promise):
-        return str(value)  # in the language active while encoding: the recipient's (context_encode)
+        with translation.override(language):  # the recipient's (activated here only: thousands per job run)
+            return str(value)
     if isinstance(value, Decimal):
         return {"$decimal": str(value)}
     if isinstance(value, datetime):
@@ -79,28 +80,29 @@ def _encode(value: Any) -> Any:
     if isinstance(value, Model):
         label = value._meta.label_lower
         if value.pk is None:  # an unsaved row, e.g. a quote's order line: its field values
-            return {"$new": label, "fields": {name: _encode(getattr(value, name)) for name in _fields(value)}}
+            return {"$new": label, "fields": {name: _encode(getattr(value, name), language) for name in _fields(value)}}
         # A stored row by reference, with the values annotated on it for the email (rn_ad, rn_expiring …).
         known = _fields(value)
         extra = {
-            name: _encode(item) for name, item in vars(value).items() if name not in known and not name.startswith("_")
+            name: _encode(item, language)
+            for name, item in vars(value).items()
+            if name not in known and not name.startswith("_")
         }
         return {"$model": label, "pk": value.pk, "extra": extra}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         kind = type(value)
-        fields = {field.name: _encode(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        fields = {field.name: _encode(getattr(value, field.name), language) for field in dataclasses.fields(value)}
         return {"$dataclass": f"{kind.__module__}:{kind.__qualname__}", "fields": fields}
     if isinstance(value, list | tuple):
-        return [_encode(item) for item in value]
+        return [_encode(item, language) for item in value]
     if isinstance(value, dict) and all(isinstance(key, str) and not key.startswith("$") for key in value):
-        return {key: _encode(item) for key, item in value.items()}
+        return {key: _encode(item, language) for key, item in value.items()}
     raise NotEncodable(type(value).__name__)
 
 
 def context_encode(context: dict[str, Any], language: str) -> dict[str, Any]:
     """The context as JSON, for rendering later; raises NotEncodable for anything it cannot store."""
-    with translation.override(language):
-        return {key: _encode(value) for key, value in context.items()}
+    return {key: _encode(value, language) for key, value in context.items()}
 
 
 def _references(value: Any, found: dict[str, set[Any]]) -> None:

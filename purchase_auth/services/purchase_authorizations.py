@@ -162,11 +162,23 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
         if not moved:
             return {str(state): count for state, count in counts.items()}
         PurchaseAuthorization.objects.with_scopes_disabled().filter(pk__in=moved).update(state=target)
+        # Only the columns the audit entries, the webhook events (api.webhooks) and the emails read: the
+        # emails store the rows by reference and the sender reads them again (console.outbox.rendering).
         pas = list(
             PurchaseAuthorization.objects.with_scopes_disabled()
             .filter(pk__in=moved)
-            .select_related("customer__managed_by__user", "reseller")
+            .select_related("customer__managed_by__user")
+            .only(
+                "number",
+                "state",
+                "due_date",
+                "reseller",
+                "customer__vip_id",
+                "customer__managed_by__user__email",
+                "customer__managed_by__user__language",
+            )
         )
+        resellers = Reseller.objects.in_bulk({pa.reseller_id for pa in pas})
         before: dict[str, str] = {"overdue": "pending", "suspended": "overdue"}
         audit_log_bulk(
             AuditEntry(
@@ -183,7 +195,7 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
                     to=pa.customer.managed_by.user.email,
                     template=f"pa_{pa.state}",
                     language=pa.customer.managed_by.user.language,
-                    reseller=pa.reseller,
+                    reseller=resellers[pa.reseller_id],
                     context={"customer": pa.customer, "pa": pa},
                     dedupe_key=f"pa-{pa.state}-{pa.pk}",
                 )

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_scopes import scopes_disabled
 
+from console.audit.models import AuditEvent
 from console.periodic import periodic_run
 from customers.models import Customer
 from customers.rules import RenewalState, renewal_state_for
@@ -225,3 +226,23 @@ def test_auto_renewal_orders_take_the_same_statements_for_3_or_12_customers(
     few = _auto_renewal_statements(triad, product, 3, django_capture_on_commit_callbacks)
     many = _auto_renewal_statements(triad, product, 12, django_capture_on_commit_callbacks)
     assert many == few
+
+
+def test_auto_renewal_orders_get_their_own_lines_and_audit_entries(triad, product):
+    """The job inserts orders and lines in one statement each (console.bulk): every order its customer's
+    lines, every audit entry its order."""
+    ad = date(2027, 6, 1)
+    customers = []
+    for quantity in (3, 7, 11):
+        customer = CustomerFactory(managed_by=triad.member_a, segment="COM", anniversary_date=ad, has_products=True)
+        LicencePool.objects.create(customer=customer, product=product, fulfilled=quantity)
+        customers.append((customer, quantity))
+    assert services.auto_renewals_place(on=ad)["placed"] == 3
+    with scopes_disabled():
+        for customer, quantity in customers:
+            order = Order.objects.get(customer=customer, auto_renewal=True)
+            assert [line.quantity for line in order.lines.all()] == [quantity]
+            assert order.created_by_id == triad.member_a.user_id and order.created_on == ad
+            assert order.total == sum(line.line_total for line in order.lines.all()) > 0
+            event = AuditEvent.objects.get(action="order.place", object_id=str(order.pk))
+            assert event.object_repr == order.number and event.reseller_id == order.reseller_id
