@@ -143,6 +143,11 @@ class Customer(models.Model):
 
     removed_at = models.DateTimeField(null=True, blank=True)
     search_text = models.TextField(editable=False, default="")
+    # LIST-4 sort by Managed by (NF-4): the managing user's email, written by the database itself (triggers of
+    # migration 0013) whenever a row is inserted or its managed_by changes, and when that user's email changes;
+    # so the sort is a walk of customer_list_managed_by instead of a join sorted per page. What the code sets
+    # here is overwritten: read it, never write it (an instance saved a moment ago may hold the old value).
+    managed_by_email = models.CharField(max_length=240, editable=False, default="")
 
     objects: ClassVar[ScopedManagerType[Self]] = ScopedManager(reseller="reseller")
 
@@ -208,6 +213,9 @@ class Customer(models.Model):
                 fields=["reseller", "anniversary_date", "name", "id"], name="customer_list_ad", condition=LISTED
             ),
             models.Index(fields=["reseller", "managed_by", "name", "id"], name="customer_list_mine", condition=LISTED),
+            models.Index(
+                fields=["reseller", "managed_by_email", "name", "id"], name="customer_list_managed_by", condition=LISTED
+            ),
             models.Index(fields=["reseller", "segment", "name", "id"], name="customer_list_segment", condition=LISTED),
             models.Index(fields=["reseller", "type", "name", "id"], name="customer_list_type", condition=LISTED),
             models.Index(

@@ -24,7 +24,9 @@ SORTS: dict[str, tuple[str, ...]] = {
     "segment": ("segment", "name", "id"),
     "type": ("type", "name", "id"),
     "anniversary": ("anniversary_date", "name", "id"),
-    "managed_by": ("managed_by__user__email", "name", "id"),
+    # The manager's email as the database keeps it on the row (Customer.managed_by_email): the same order as
+    # managed_by__user__email, served by the customer_list_managed_by index (NF-4).
+    "managed_by": ("managed_by_email", "name", "id"),
     "status": ("invitation_status", "name", "id"),
     "vip_select": ("vip_select_level", "name", "id"),
     "created": ("created_at", "id"),
