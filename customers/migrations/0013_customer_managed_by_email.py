@@ -60,6 +60,8 @@ POSTGRES_UP = [
     """,
     "CREATE TRIGGER customers_managed_by_email_of_membership AFTER INSERT OR UPDATE OF user_id "
     "ON accounts_membership FOR EACH ROW EXECUTE FUNCTION customers_managed_by_email_of_membership()",
+    # Statistics of the new column, else PostgreSQL guesses its distribution (a sample, seconds).
+    "ANALYZE customers_customer",
 ]
 POSTGRES_DOWN = [
     "DROP TRIGGER IF EXISTS customers_managed_by_email ON customers_customer",
