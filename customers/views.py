@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from datetime import date
@@ -13,10 +14,8 @@ from django.http.response import HttpResponseBase
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.functional import SimpleLazyObject
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,9 +84,10 @@ def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> P
     return Page(rows, number, KnownCountPaginator(_page_of(customers), per_page, total))
 
 
-# One row of the customer table (NF-4): formatted here, where each value is escaped once by format_html,
-# instead of through a dozen template variables, three translations and a URL tag per row, which cost more
-# than the page's SQL. The markup is the table's (templates/customers/_results.html places the rows).
+# One row of the customer table (NF-4): formatted here, each value escaped once, instead of through a dozen
+# template variables, three translations and a URL tag per row, which cost more than the page's SQL. The
+# markup is the table's (templates/customers/_results.html places the rows). Placeholders marked "html"
+# take markup built here; every other one takes text, escaped by `_row` as Django's `escape` does.
 _ROW_HTML = """
       <tr data-vip="{vip_id}">
         <td class="cell-name">
@@ -96,7 +96,7 @@ _ROW_HTML = """
               <a href="{url}" class="fw-semibold">{name}</a>
               <div class="small text-body-secondary cell-contact">{contact_name}</div>
               <div class="small text-body-secondary cell-contact">{contact_email}</div>
-            </div>{remove}
+            </div>{remove_html}
           </div>
         </td>
         <td class="font-monospace small cell-vip" data-label="{vip_label}">{vip_id}</td>
@@ -107,24 +107,30 @@ _ROW_HTML = """
         <td class="cell-badges">
           <span class="badge {invitation_css}">{invitation}</span>
         </td>
-        <td class="cell-badges">{badges}</td>
+        <td class="cell-badges">{badges_html}</td>
         <td class="cell-detail">{vip_select}</td>
       </tr>"""
 # CUST-6: the trash can of a No-Products customer, with the same confirmation as its details page.
 _REMOVE_HTML = """
             <form method="post"
                   action="{action}"
-                  data-confirm="{confirm}">
+                  data-confirm="{confirm_html}">
               <input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">
               <input type="hidden" name="back" value="{back}">
               <button type="submit"
                       class="btn btn-sm btn-link link-danger p-0 row-remove"
-                      title="{label}">
+                      title="{label_html}">
                 <i class="bi bi-trash" aria-hidden="true"></i>
-                <span class="visually-hidden">{label}</span>
+                <span class="visually-hidden">{label_html}</span>
               </button>
             </form>"""
 _BADGE_HTML = '<span class="badge {}">{}</span> '
+
+
+def _row(markup: str, **values: str) -> str:
+    """`markup` with the values escaped (html.escape, what django.utils.html.escape does to a string), but
+    those named *_html, which are markup already."""
+    return markup.format(**{k: v if k.endswith("_html") else html.escape(v) for k, v in values.items()})
 
 
 def _choice_labels(choices: type[TextChoices]) -> dict[str, str]:
@@ -137,9 +143,9 @@ def _url_around(name: str, key: str) -> tuple[str, str]:
     return head, tail
 
 
-def _translated(message: str, name: str) -> SafeString:
+def _translated(message: str, name: str) -> str:
     """As `{% blocktranslate with name=… %}` writes it: the name escaped, the translation as it is."""
-    return mark_safe(_(message) % {"name": conditional_escape(name)})  # noqa: S308 (the catalogue's text)
+    return _(message) % {"name": html.escape(name)}
 
 
 def _list_rows(request: ConsoleRequest, customers: list[dict[str, Any]], on: date) -> list[SafeString]:
@@ -154,8 +160,9 @@ def _list_rows(request: ConsoleRequest, customers: list[dict[str, Any]], on: dat
     remove_head, remove_tail = _url_around("customers:remove", first)
     can_write = request.membership.can_write
     page = {"vip_label": _("VIP ID"), "anniversary_label": _("Anniversary Date"), "manager_label": _("Managed by")}
+    short_date = get_format("SHORT_DATE_FORMAT")
     back = request.GET.urlencode()
-    csrf_token = SimpleLazyObject(lambda: get_token(request))  # one token per page, as {% csrf_token %} reads it
+    csrf_token = ""
     managers: dict[tuple[str, str, str], str] = {}
     rows = []
     for c in customers:
@@ -164,15 +171,19 @@ def _list_rows(request: ConsoleRequest, customers: list[dict[str, Any]], on: dat
         if manager not in managers:
             user = User(first_name=manager[0], last_name=manager[1], email=manager[2])
             managers[manager] = user.get_full_name() or user.email
-        remove: SafeString | str = ""
+        remove = ""
         if can_write and customer_can_be_removed(has_products=c["has_products"], removed_at=c["removed_at"]):
-            remove = format_html(
+            csrf_token = csrf_token or get_token(request)  # one token for the page, as {% csrf_token %} reads it
+            label = _translated("Remove %(name)s", name)
+            remove = _row(
                 _REMOVE_HTML,
                 action=f"{remove_head}{vip_id}{remove_tail}",
-                confirm=_translated("Remove %(name)s? The invitation link stops working. This cannot be undone.", name),
+                confirm_html=_translated(
+                    "Remove %(name)s? The invitation link stops working. This cannot be undone.", name
+                ),
                 csrf_token=csrf_token,
                 back=back,
-                label=_translated("Remove %(name)s", name),
+                label_html=label,
             )
         flags = customer_flags(
             has_products=c["has_products"],
@@ -185,26 +196,28 @@ def _list_rows(request: ConsoleRequest, customers: list[dict[str, Any]], on: dat
             on=on,
         )
         status = c["invitation_status"]
-        rows.append(
-            format_html(
-                _ROW_HTML,
-                **page,
-                vip_id=vip_id,
-                url=f"{detail_head}{vip_id}{detail_tail}",
-                name=name,
-                contact_name=contact_name(c["contact_first_name"], c["contact_last_name"]),
-                contact_email=c["contact_email"],
-                remove=remove,
-                segment=segments.get(c["segment"], c["segment"]),
-                type=types.get(c["type"], c["type"]),
-                anniversary=date_format(ad, "SHORT_DATE_FORMAT") if ad else "—",
-                managed_by=managers[manager],
-                invitation_css="text-bg-warning" if status == InvitationStatus.PENDING else "text-bg-success",
-                invitation=invitations.get(status, status),
-                badges=format_html_join("", _BADGE_HTML, customer_badges(flags, labels)),
-                vip_select=c["vip_select_level"] or "—",
-            )
+        badges = "".join(
+            _BADGE_HTML.format(html.escape(css), html.escape(text)) for css, text in customer_badges(flags, labels)
         )
+        row = _row(
+            _ROW_HTML,
+            **page,
+            vip_id=vip_id,
+            url=f"{detail_head}{vip_id}{detail_tail}",
+            name=name,
+            contact_name=contact_name(c["contact_first_name"], c["contact_last_name"]),
+            contact_email=c["contact_email"],
+            remove_html=remove,
+            segment=segments.get(c["segment"], c["segment"]),
+            type=types.get(c["type"], c["type"]),
+            anniversary=dateformat.format(ad, short_date) if ad else "—",
+            managed_by=managers[manager],
+            invitation_css="text-bg-warning" if status == InvitationStatus.PENDING else "text-bg-success",
+            invitation=invitations.get(status, status),
+            badges_html=badges,
+            vip_select=c["vip_select_level"] or "—",
+        )
+        rows.append(mark_safe(row))  # noqa: S308 (every value escaped by _row)
     return rows
 
 
