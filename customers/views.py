@@ -172,9 +172,9 @@ def _url_around(name: str, key: str) -> tuple[str, str]:
     return head, tail
 
 
-def _translated(message: str, name: str) -> str:
+def _named(translation: str, name: str) -> str:
     """As `{% blocktranslate with name=… %}` writes it: the name escaped, the translation as it is."""
-    return _(message) % {"name": html.escape(name)}
+    return translation % {"name": html.escape(name)}
 
 
 def _list_rows(request: ConsoleRequest, customers: list[dict[str, Any]], on: date) -> list[SafeString]:
@@ -203,12 +203,12 @@ def _list_rows(request: ConsoleRequest, customers: list[dict[str, Any]], on: dat
         remove = ""
         if can_write and customer_can_be_removed(has_products=c["has_products"], removed_at=c["removed_at"]):
             csrf_token = csrf_token or get_token(request)  # one token for the page, as {% csrf_token %} reads it
-            label = _translated("Remove %(name)s", name)
+            label = _named(_("Remove %(name)s"), name)
             remove = _row(
                 _REMOVE_HTML,
                 action=f"{remove_head}{vip_id}{remove_tail}",
-                confirm_html=_translated(
-                    "Remove %(name)s? The invitation link stops working. This cannot be undone.", name
+                confirm_html=_named(
+                    _("Remove %(name)s? The invitation link stops working. This cannot be undone."), name
                 ),
                 csrf_token=csrf_token,
                 back=back,
