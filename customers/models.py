@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -32,6 +33,16 @@ def search_key(*parts: str) -> str:
     text = " ".join(p for p in parts if p)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+
+
+def contact_name(first_name: str, last_name: str) -> str:
+    """The contact's name as the console writes it (also for rows read as values, NF-4)."""
+    return f"{first_name} {last_name}".strip()
+
+
+def customer_can_be_removed(*, has_products: bool, removed_at: datetime | None) -> bool:
+    """CUST-6: only a customer that never had a purchase authorization or an order (and is not removed)."""
+    return not has_products and removed_at is None
 
 
 class CustomerType(models.TextChoices):
@@ -292,7 +303,7 @@ class Customer(models.Model):
 
     @property
     def contact_name(self) -> str:
-        return f"{self.contact_first_name} {self.contact_last_name}".strip()
+        return contact_name(self.contact_first_name, self.contact_last_name)
 
     @property
     def country_name(self) -> str:
@@ -312,8 +323,7 @@ class Customer(models.Model):
 
     @property
     def can_be_removed(self) -> bool:
-        """CUST-6: only a customer that never had a purchase authorization or an order."""
-        return not self.has_products and self.removed_at is None
+        return customer_can_be_removed(has_products=self.has_products, removed_at=self.removed_at)
 
 
 class CustomerAdmin(models.Model):

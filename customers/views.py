@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable
 from datetime import date
@@ -10,15 +11,17 @@ from django.core.paginator import Page
 from django.db.models import Count, QuerySet, TextChoices, Value, Window
 from django.http import HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from console.accounts.models import MarketSegment
+from console.accounts.models import MarketSegment, User
 from console.audit.wording import describe_all
 from console.clock import today
 from console.http import ConsoleRequest
@@ -28,8 +31,8 @@ from customers import exports, geography, selectors, services
 from customers.actions import list_actions
 from customers.forms import CustomerInviteForm, CustomerListForm, ManagedByForm, ReminderForm
 from customers.history import customer_history
-from customers.models import Customer, CustomerType, InvitationStatus
-from customers.rules import CustomerFilter, customer_flags_for
+from customers.models import Customer, CustomerType, InvitationStatus, contact_name, customer_can_be_removed
+from customers.rules import CustomerFilter, customer_flags, customer_flags_for
 from customers.sections import detail_tabs, overview_parts
 from customers.templatetags.customer_tags import badge_labels, customer_badges
 
@@ -54,74 +57,9 @@ def _sort_choices() -> list[tuple[str, str]]:
     return choices
 
 
-def _page_of(customers: QuerySet[Customer]) -> Callable[[int, int], QuerySet[Customer]]:
-    """Deferred join: find the page's ids on a narrow covering index, then fetch only those rows (NF-4)."""
-    return lambda offset, limit: customers.filter(pk__in=customers.values("pk")[offset : offset + limit])
-
-
-def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> Page:
-    """A search's page and its total from one trigram pass: the page's ids with COUNT(*) OVER () beside
-    them, over narrow rows (no joins, no wide columns through the window), then those rows by id. The
-    matches are sorted by PostgreSQL rather than found by walking a sort index past every non-matching
-    row (NF-4, measured by make bench)."""
-    ordered = selectors.sorted_in_memory(customers).annotate(total=Window(Count(Value(1))))
-
-    def hits_on(page_number: int) -> list[tuple[int, int]]:
-        start = (page_number - 1) * per_page
-        return list(ordered.values_list("pk", "total")[start : start + per_page])
-
-    hits = hits_on(number)
-    if hits:
-        total = hits[0][1]
-    else:  # past the last page (or no match at all): show the last page, as Paginator.get_page does
-        total = customers.count() if number > 1 else 0
-        number = max(1, math.ceil(total / per_page))
-        hits = hits_on(number) if total else []
-    rows = list(customers.filter(pk__in=[pk for pk, _ in hits])) if hits else []
-    return Page(rows, number, KnownCountPaginator(_page_of(customers), per_page, total))
-
-
-def _choice_labels(choices: type[TextChoices]) -> dict[str, str]:
-    return {str(value): str(label) for value, label in choices.choices}
-
-
-def _list_rows(customers: list[Customer], on: date) -> list[dict[str, Any]]:
-    """What each row of the list shows, as plain strings: the template only places them (NF-4: a page of
-    rows rendered through attribute look-ups, display methods, filters and an include per row cost more
-    than all of the page's SQL). Labels are translated once per page; the detail URL is reversed once."""
-    if not customers:
-        return []
-    segments, types, invitations = (_choice_labels(c) for c in (MarketSegment, CustomerType, InvitationStatus))
-    labels = badge_labels()
-    first = customers[0].vip_id
-    url_head, url_tail = reverse("customers:detail", args=[first]).rsplit(first, 1)
-    rows = []
-    for customer in customers:
-        manager = customer.managed_by.user
-        ad = customer.anniversary_date
-        rows.append(
-            {
-                "vip_id": customer.vip_id,
-                "url": f"{url_head}{customer.vip_id}{url_tail}",
-                "name": customer.name,
-                "contact_name": customer.contact_name,
-                "contact_email": customer.contact_email,
-                "segment": segments.get(customer.segment, customer.segment),
-                "type": types.get(customer.type, customer.type),
-                "anniversary": date_format(ad, "SHORT_DATE_FORMAT") if ad else "—",
-                "managed_by": manager.get_full_name() or manager.email,
-                "pending": customer.is_pending,
-                "invitation": invitations.get(customer.invitation_status, customer.invitation_status),
-                "badges": customer_badges(customer_flags_for(customer, on), labels),
-                "vip_select": customer.vip_select_level or "—",
-                "can_be_removed": customer.can_be_removed,
-            }
-        )
-    return rows
-
-
-# What `_list_rows` reads, and only that: a search's rows pass through a window aggregate, which spills
-# wide rows to a temporary file, and every page saves building the unused fields (NF-4).
+# What `_list_rows` reads, and only that, as values (NF-4): a page saves building unused fields and model
+# instances. Applied to the page's rows only: on the query that finds the page's ids (or a search's total)
+# the joins to the manager's name would be paid for every row passed over.
 LIST_ROW_FIELDS = (
     "vip_id",
     "name",
@@ -146,6 +84,172 @@ LIST_ROW_FIELDS = (
 )
 
 
+def _page_of(customers: QuerySet[Customer]) -> Callable[[int, int], QuerySet[Customer, dict[str, Any]]]:
+    """Deferred join: find the page's ids on a narrow covering index, then fetch only those rows (NF-4)."""
+    return lambda offset, limit: customers.filter(pk__in=customers.values("pk")[offset : offset + limit]).values(
+        *LIST_ROW_FIELDS
+    )
+
+
+def _search_page(customers: QuerySet[Customer], number: int, per_page: int) -> Page:
+    """A search's page and its total from one trigram pass: the page's ids with COUNT(*) OVER () beside
+    them, over narrow rows (no joins, no wide columns through the window), then those rows by id. The
+    matches are sorted by PostgreSQL rather than found by walking a sort index past every non-matching
+    row (NF-4, measured by make bench)."""
+    ordered = selectors.sorted_in_memory(customers).annotate(total=Window(Count(Value(1))))
+
+    def hits_on(page_number: int) -> list[tuple[int, int]]:
+        start = (page_number - 1) * per_page
+        return list(ordered.values_list("pk", "total")[start : start + per_page])
+
+    hits = hits_on(number)
+    if hits:
+        total = hits[0][1]
+    else:  # past the last page (or no match at all): show the last page, as Paginator.get_page does
+        total = customers.count() if number > 1 else 0
+        number = max(1, math.ceil(total / per_page))
+        hits = hits_on(number) if total else []
+    rows = list(customers.filter(pk__in=[pk for pk, _ in hits]).values(*LIST_ROW_FIELDS)) if hits else []
+    return Page(rows, number, KnownCountPaginator(_page_of(customers), per_page, total))
+
+
+# One row of the customer table (NF-4): formatted here, each value escaped once, instead of through a dozen
+# template variables, three translations and a URL tag per row, which cost more than the page's SQL. The
+# markup is the table's (templates/customers/_results.html places the rows). Placeholders marked "html"
+# take markup built here; every other one takes text, escaped by `_row` as Django's `escape` does.
+_ROW_HTML = """
+      <tr data-vip="{vip_id}">
+        <td class="cell-name">
+          <div class="d-flex align-items-start justify-content-between gap-2">
+            <div class="min-w-0">
+              <a href="{url}" class="fw-semibold">{name}</a>
+              <div class="small text-body-secondary cell-contact">{contact_name}</div>
+              <div class="small text-body-secondary cell-contact">{contact_email}</div>
+            </div>{remove_html}
+          </div>
+        </td>
+        <td class="font-monospace small cell-vip" data-label="{vip_label}">{vip_id}</td>
+        <td class="cell-detail">{segment}</td>
+        <td class="cell-detail">{type}</td>
+        <td data-label="{anniversary_label}">{anniversary}</td>
+        <td class="cell-manager" data-label="{manager_label}">{managed_by}</td>
+        <td class="cell-badges">
+          <span class="badge {invitation_css}">{invitation}</span>
+        </td>
+        <td class="cell-badges">{badges_html}</td>
+        <td class="cell-detail">{vip_select}</td>
+      </tr>"""
+# CUST-6: the trash can of a No-Products customer, with the same confirmation as its details page.
+_REMOVE_HTML = """
+            <form method="post"
+                  action="{action}"
+                  data-confirm="{confirm_html}">
+              <input type="hidden" name="csrfmiddlewaretoken" value="{csrf_token}">
+              <input type="hidden" name="back" value="{back}">
+              <button type="submit"
+                      class="btn btn-sm btn-link link-danger p-0 row-remove"
+                      title="{label_html}">
+                <i class="bi bi-trash" aria-hidden="true"></i>
+                <span class="visually-hidden">{label_html}</span>
+              </button>
+            </form>"""
+_BADGE_HTML = '<span class="badge {}">{}</span> '
+
+
+def _row(markup: str, **values: str) -> str:
+    """`markup` with the values escaped (html.escape, what django.utils.html.escape does to a string), but
+    those named *_html, which are markup already."""
+    return markup.format(**{k: v if k.endswith("_html") else html.escape(v) for k, v in values.items()})
+
+
+def _choice_labels(choices: type[TextChoices]) -> dict[str, str]:
+    return {str(value): str(label) for value, label in choices.choices}
+
+
+def _url_around(name: str, key: str) -> tuple[str, str]:
+    """What a URL with one `key` argument has before and after it: reversed once per page, not per row."""
+    head, tail = reverse(name, args=[key]).rsplit(key, 1)
+    return head, tail
+
+
+def _named(translation: str, name: str) -> str:
+    """As `{% blocktranslate with name=… %}` writes it: the name escaped, the translation as it is."""
+    return translation % {"name": html.escape(name)}
+
+
+def _list_rows(request: ConsoleRequest, customers: list[dict[str, Any]], on: date) -> list[SafeString]:
+    """Each row of the list as HTML, from the values of LIST_ROW_FIELDS (no model instances: NF-4). Labels
+    are translated once per page; the detail and remove URLs are reversed once."""
+    if not customers:
+        return []
+    segments, types, invitations = (_choice_labels(c) for c in (MarketSegment, CustomerType, InvitationStatus))
+    labels = badge_labels()
+    first = customers[0]["vip_id"]
+    detail_head, detail_tail = _url_around("customers:detail", first)
+    remove_head, remove_tail = _url_around("customers:remove", first)
+    can_write = request.membership.can_write
+    page = {"vip_label": _("VIP ID"), "anniversary_label": _("Anniversary Date"), "manager_label": _("Managed by")}
+    short_date = get_format("SHORT_DATE_FORMAT")
+    back = request.GET.urlencode()
+    csrf_token = ""
+    managers: dict[tuple[str, str, str], str] = {}
+    rows = []
+    for c in customers:
+        vip_id, name, ad = c["vip_id"], c["name"], c["anniversary_date"]
+        manager = (c["managed_by__user__first_name"], c["managed_by__user__last_name"], c["managed_by__user__email"])
+        if manager not in managers:
+            user = User(first_name=manager[0], last_name=manager[1], email=manager[2])
+            managers[manager] = user.get_full_name() or user.email
+        remove = ""
+        if can_write and customer_can_be_removed(has_products=c["has_products"], removed_at=c["removed_at"]):
+            csrf_token = csrf_token or get_token(request)  # one token for the page, as {% csrf_token %} reads it
+            label = _named(_("Remove %(name)s"), name)
+            remove = _row(
+                _REMOVE_HTML,
+                action=f"{remove_head}{vip_id}{remove_tail}",
+                confirm_html=_named(
+                    _("Remove %(name)s? The invitation link stops working. This cannot be undone."), name
+                ),
+                csrf_token=csrf_token,
+                back=back,
+                label_html=label,
+            )
+        flags = customer_flags(
+            has_products=c["has_products"],
+            open_pa_min_due=c["open_pa_min_due"],
+            open_pa_max_due=c["open_pa_max_due"],
+            open_pa_min_suspends=c["open_pa_min_suspends"],
+            anniversary_date=ad,
+            renewed_ad=c["renewed_ad"],
+            renewal_shortfall=c["renewal_shortfall"],
+            on=on,
+        )
+        status = c["invitation_status"]
+        badges = "".join(
+            _BADGE_HTML.format(html.escape(css), html.escape(text)) for css, text in customer_badges(flags, labels)
+        )
+        row = _row(
+            _ROW_HTML,
+            **page,
+            vip_id=vip_id,
+            url=f"{detail_head}{vip_id}{detail_tail}",
+            name=name,
+            contact_name=contact_name(c["contact_first_name"], c["contact_last_name"]),
+            contact_email=c["contact_email"],
+            remove_html=remove,
+            segment=segments.get(c["segment"], c["segment"]),
+            type=types.get(c["type"], c["type"]),
+            anniversary=dateformat.format(ad, short_date) if ad else "—",
+            managed_by=managers[manager],
+            invitation_css="text-bg-warning" if status == InvitationStatus.PENDING else "text-bg-success",
+            invitation=invitations.get(status, status),
+            badges_html=badges,
+            vip_select=c["vip_select_level"] or "—",
+        )
+        rows.append(mark_safe(row))  # noqa: S308 (every value escaped by _row)
+    return rows
+
+
 def _list_context(request: ConsoleRequest) -> dict[str, Any]:
     form = CustomerListForm(request.GET)
     state = form.state()
@@ -157,19 +261,15 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine, stale_invitations=stale)
     else:
         counts = selectors.customer_counts_cached(reseller=request.reseller, on=on, managed_by=mine)
-    customers = (
-        selectors.customer_list(
-            reseller=request.reseller,
-            on=on,
-            customer_filter=state["filter"],
-            managed_by=mine,
-            stale_invitations=stale,
-            query=state["q"],
-            sort=state["sort"],
-            descending=state["descending"],
-        )
-        .select_related("managed_by__user")
-        .only(*LIST_ROW_FIELDS)
+    customers = selectors.customer_list(
+        reseller=request.reseller,
+        on=on,
+        customer_filter=state["filter"],
+        managed_by=mine,
+        stale_invitations=stale,
+        query=state["q"],
+        sort=state["sort"],
+        descending=state["descending"],
     )
     if state["q"]:
         page = _search_page(customers, state["page"], state["per_page"])
@@ -177,7 +277,7 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         page = KnownCountPaginator(_page_of(customers), state["per_page"], counts[state["filter"]]).get_page(
             state["page"]
         )
-    rows = _list_rows(list(page.object_list), on)
+    rows = _list_rows(request, list(page.object_list), on)
     return {
         "actions": list_actions(can_write=request.membership.can_write),
         "state": state,

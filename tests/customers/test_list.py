@@ -372,3 +372,23 @@ def test_search_results_page_and_count_in_one_pass(triad, member_client):
     for index in range(30, 60):
         CustomerFactory(managed_by=triad.member_a, name=f"Searchable {index:02d}")
     assert query_count({"q": "searchable"}) == searched
+
+
+def test_the_pass_over_the_matches_joins_nothing_only_the_page_rows_do(triad, member_client):
+    """NF-4: the query that finds a page's ids (and a search's total) passes over every candidate row, so it
+    reads the customer table alone; the manager's name is joined for the page's rows only."""
+    for index in range(3):
+        CustomerFactory(managed_by=triad.member_a, name=f"Searchable {index}")
+
+    def statements(params) -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert member_client.get(reverse("customers:list"), params).status_code == 200
+        return [q["sql"] for q in captured if re.search(r'OVER \(\)|"customers_customer"\."vip_id"', q["sql"])]
+
+    *passes, rows = statements({"q": "searchable"})
+    assert [sql for sql in passes if "OVER ()" in sql], passes
+    assert all("JOIN" not in sql for sql in passes)
+    assert "accounts_user" in rows and "JOIN" in rows
+    (page,) = statements({"filter": "all"})
+    ids = page[page.index("IN (SELECT") :]
+    assert "JOIN" not in ids and "accounts_user" in page
