@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -248,11 +247,16 @@ def contrast(first: str, second: str) -> float:
 
 @pytest.mark.parametrize("path, bar", [("/", "nav.navbar"), ("/portal/", "header.navbar")])
 def test_keyboard_focus_is_clearly_visible_in_the_dark_bars(
-    path: str, bar: str, live_server: Any, triad: Triad, signed_in_page: Callable[..., Page]
+    path: str,
+    bar: str,
+    live_server: Any,
+    triad: Triad,
+    signed_in_page: Callable[..., Page],
+    signed_in_user_page: Callable[..., Page],
 ) -> None:
     if path.startswith("/portal/"):
         owner, _vip_id = portal_owner(triad)
-        page = signed_in_page(SimpleNamespace(user=owner))  # a customer admin: the fixture needs only .user
+        page = signed_in_user_page(owner)  # a customer admin
     else:
         page = signed_in_page(triad.primary_a)
     page.goto(live_server.url + path)
