@@ -4,6 +4,8 @@ written twice (API-2)."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
@@ -20,9 +22,7 @@ from customers.rules import (
     CustomerFilter,
     RenewalState,
     customer_flags,
-    customer_flags_for,
     renewal_state,
-    renewal_state_for,
 )
 from customers.selectors import SORTS
 from customers.services import INVITE_FIELDS
@@ -80,15 +80,27 @@ class CustomerListQuerySerializer(serializers.Serializer[Any]):
     cursor = serializers.CharField(required=False, max_length=2000, help_text="From the previous page's `next`.")
 
 
+@extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=FLAGS)))
+class _FlagsField(serializers.ReadOnlyField):
+    """The customer's flags: computed by customer_row, declared here for the schema."""
+
+
+@extend_schema_field(serializers.ChoiceField(choices=RenewalState.choices))
+class _RenewalStateField(serializers.ReadOnlyField):
+    """The customer's renewal state: computed by customer_row, declared here for the schema."""
+
+
+# A customer as the API writes it. The fields declare the row and its OpenAPI schema; customer_row
+# writes it from the same fields, for a customer instance here and for the list's values() rows.
 class CustomerSerializer(serializers.ModelSerializer[Customer]):
     anniversary_source = serializers.ChoiceField(choices=AnniversarySource.choices, allow_blank=True, read_only=True)
     three_year_commit_status = serializers.ChoiceField(
         choices=ThreeYearCommitStatus.choices, allow_blank=True, read_only=True
     )
     managed_by = serializers.EmailField(source="managed_by.user.email", read_only=True)
-    contract_owner = serializers.SerializerMethodField()
-    flags = serializers.SerializerMethodField(help_text="The list filters this customer is in, and 'suspended'.")
-    renewal_state = serializers.SerializerMethodField(help_text="REN-8: the renewal state of the current term.")
+    contract_owner = serializers.EmailField(source="contract_owner.email", allow_null=True, read_only=True)
+    flags = _FlagsField(help_text="The list filters this customer is in, and 'suspended'.")
+    renewal_state = _RenewalStateField(help_text="REN-8: the renewal state of the current term.")
 
     class Meta:
         model = Customer
@@ -111,76 +123,101 @@ class CustomerSerializer(serializers.ModelSerializer[Customer]):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.EmailField(allow_null=True))
-    def get_contract_owner(self, customer: Customer) -> str | None:
-        return customer.contract_owner.email if customer.contract_owner_id and customer.contract_owner else None
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=FLAGS)))
-    def get_flags(self, customer: Customer) -> list[str]:
-        on = self.context.get("on") or today()
-        flags = customer_flags_for(customer, on)
-        return [str(flag) for flag in FLAGS if flags.get(flag)]
-
-    @extend_schema_field(serializers.ChoiceField(choices=RenewalState.choices))
-    def get_renewal_state(self, customer: Customer) -> str:
-        return renewal_state_for(customer, self.context.get("on") or today())
+    def to_representation(self, instance: Customer) -> dict[str, Any]:
+        return customer_row(_columns_of(instance), self.context.get("on") or today())
 
 
-# What a list row reads: CustomerSerializer's fields, the columns its flags and renewal state are computed
-# from, and the related emails, as one values() query (no model instances).
-ROW_COLUMNS = (
-    *(f for f in CustomerSerializer.Meta.fields if f not in ("contract_owner", "managed_by", "flags", "renewal_state")),
-    "id",
-    "contract_owner__email",
-    "managed_by__user__email",
+# The columns the flags and the renewal state are computed from (customers.rules).
+_RULE_COLUMNS = (
     "has_products",
     "open_pa_min_due",
     "open_pa_max_due",
     "open_pa_min_suspends",
+    "anniversary_date",
     "renewed_ad",
     "renewal_shortfall",
 )
-_DATETIMES = ("invited_at", "accepted_at", "created_at")
-_DATES = ("anniversary_date",)
 
 
-def customer_rows(values: list[dict[str, Any]], on: date) -> list[dict[str, Any]]:
-    """CustomerSerializer's output for list rows read with `.values(*ROW_COLUMNS)`, built in plain Python
-    (API-8/NF-4: a page of 100 rows through the model serializer cost more than its SQL several times over).
-    The flags and the renewal state come from the same rules (customers.rules); tests compare both ways."""
-    datetime_field = serializers.DateTimeField()
-    plain = [f for f in CustomerSerializer.Meta.fields if f not in ("flags", "renewal_state", *_DATETIMES, *_DATES)]
-    rows = []
-    for value in values:
-        flags = customer_flags(
-            has_products=value["has_products"],
-            open_pa_min_due=value["open_pa_min_due"],
-            open_pa_max_due=value["open_pa_max_due"],
-            open_pa_min_suspends=value["open_pa_min_suspends"],
+def _flags(value: Mapping[str, Any], on: date) -> list[str]:
+    flags = customer_flags(
+        has_products=value["has_products"],
+        open_pa_min_due=value["open_pa_min_due"],
+        open_pa_max_due=value["open_pa_max_due"],
+        open_pa_min_suspends=value["open_pa_min_suspends"],
+        anniversary_date=value["anniversary_date"],
+        renewed_ad=value["renewed_ad"],
+        renewal_shortfall=value["renewal_shortfall"],
+        on=on,
+    )
+    return [str(flag) for flag in FLAGS if flags.get(flag)]
+
+
+def _renewal_state(value: Mapping[str, Any], on: date) -> str:
+    return str(
+        renewal_state(
             anniversary_date=value["anniversary_date"],
             renewed_ad=value["renewed_ad"],
             renewal_shortfall=value["renewal_shortfall"],
             on=on,
         )
-        row = {name: value[_SOURCES.get(name, name)] for name in plain}
-        for name in _DATETIMES:
-            row[name] = None if value[name] is None else datetime_field.to_representation(value[name])
-        for name in _DATES:
-            row[name] = None if value[name] is None else value[name].isoformat()
-        row["flags"] = [str(flag) for flag in FLAGS if flags.get(flag)]
-        row["renewal_state"] = str(
-            renewal_state(
-                anniversary_date=value["anniversary_date"],
-                renewed_ad=value["renewed_ad"],
-                renewal_shortfall=value["renewal_shortfall"],
-                on=on,
-            )
-        )
-        rows.append({name: row[name] for name in CustomerSerializer.Meta.fields})
-    return rows
+    )
 
 
-_SOURCES = {"contract_owner": "contract_owner__email", "managed_by": "managed_by__user__email"}
+_COMPUTED: dict[str, Callable[[Mapping[str, Any], date], Any]] = {"flags": _flags, "renewal_state": _renewal_state}
+
+
+@functools.cache
+def _fields() -> tuple[tuple[str, str | None, Callable[[Any], Any] | None], ...]:
+    """CustomerSerializer's fields in order, each as (name, values() column, how its value is written): a
+    computed field has no column; a related field reads its source's column (managed_by.user.email:
+    managed_by__user__email); a date or a time is written by its serializer field, anything else as the
+    column holds it."""
+    fields: list[tuple[str, str | None, Callable[[Any], Any] | None]] = []
+    for name, field in CustomerSerializer().fields.items():
+        if name in _COMPUTED:
+            fields.append((name, None, None))
+        else:
+            formatted = isinstance(field, serializers.DateField | serializers.DateTimeField)
+            column = str(field.source).replace(".", "__")
+            fields.append((name, column, field.to_representation if formatted else None))
+    return tuple(fields)
+
+
+@functools.cache
+def row_columns() -> tuple[str, ...]:
+    """What a list row reads, as one values() query (no model instances): the stored fields' columns,
+    the columns the flags and the renewal state are computed from, and the id."""
+    stored = (column for _name, column, _write in _fields() if column is not None)
+    return tuple(dict.fromkeys(("id", *stored, *_RULE_COLUMNS)))
+
+
+def _columns_of(customer: Customer) -> dict[str, Any]:
+    """A customer instance read as `.values(*row_columns())` would read its row."""
+    columns = {}
+    for column in row_columns():
+        value: Any = customer
+        for attribute in column.split("__"):
+            value = getattr(value, attribute)
+            if value is None:
+                break
+        columns[column] = value
+    return columns
+
+
+def customer_row(value: Mapping[str, Any], on: date) -> dict[str, Any]:
+    """The customer as the API writes it, from a row read with `.values(*row_columns())`, in plain Python
+    (API-8/NF-4: a page of 100 rows through the model serializer cost more than its SQL several times
+    over). The one writer of a customer in the API: the list and CustomerSerializer both call it."""
+    row: dict[str, Any] = {}
+    for name, column, write in _fields():
+        if column is None:
+            row[name] = _COMPUTED[name](value, on)
+        elif write is None or value[column] is None:
+            row[name] = value[column]
+        else:
+            row[name] = write(value[column])
+    return row
 
 
 class CustomerPageSerializer(serializers.Serializer[Any]):

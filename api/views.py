@@ -188,7 +188,7 @@ class CustomerListView(ResellerApiView):
             row["id"]: row
             for row in customer_selectors.customers_visible(reseller=self.reseller)
             .filter(pk__in=[hit["pk"] for hit in hits])
-            .values(*s.ROW_COLUMNS)
+            .values(*s.row_columns())
         }
         rows = [by_pk[hit["pk"]] for hit in hits if hit["pk"] in by_pk]  # one removed in between: gone
         counts = customer_selectors.customer_counts_cached(reseller=self.reseller, on=on, managed_by=mine)
@@ -196,7 +196,7 @@ class CustomerListView(ResellerApiView):
             {
                 "counts": counts,
                 "next": next_page_url(request, cursor),
-                "results": s.customer_rows(rows, on),
+                "results": [s.customer_row(row, on) for row in rows],
             }
         )
 

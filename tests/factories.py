@@ -28,6 +28,7 @@ from purchase_auth.models import (
     ReturnLine,
     ThreeYearCommit,
 )
+from renewals.models import AutoRenewal
 from reseller_change.models import CustomerTransfer, ResellerChangeCode, ResellerChangeFailure, code_hash
 
 PASSWORD = "correct horse battery staple"
@@ -312,6 +313,19 @@ class ThreeYearCommitFactory(FiguresRefreshed, factory.django.DjangoModelFactory
     committed_quantity = 10
     requested_at = factory.LazyFunction(timezone.now)
     requested_by = factory.SelfAttribute("customer.managed_by.user")
+
+
+class AutoRenewalFactory(factory.django.DjangoModelFactory):
+    """A customer's auto-renewal setting, turned off by its Managed by (no row means on)."""
+
+    class Meta:
+        model = AutoRenewal
+
+    customer = factory.SubFactory(CustomerFactory)
+    reseller = factory.LazyAttribute(lambda o: o.customer.reseller)
+    enabled = False
+    updated_at = factory.LazyFunction(timezone.now)
+    updated_by = factory.LazyAttribute(lambda o: o.customer.managed_by.user)
 
 
 class ResellerChangeCodeFactory(factory.django.DjangoModelFactory):

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone
 
 from api.models import WebhookDelivery, WebhookEndpoint
 from api.webhooks import webhook_endpoint_create
@@ -25,31 +24,12 @@ from purchase_auth.services.order_acceptance import order_accept
 from renewals.models import AutoRenewal
 from renewals.services import auto_renewals_place, licences_expire, renewal_order_place
 from tests.api.conftest import Keys, api_client
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import AutoRenewalFactory, CustomerFactory, ProductFactory
+from tests.fixtures.renewals import AD, BOUGHT
 
-BOUGHT = date(2026, 3, 10)
-AD = date(2027, 3, 10)
 READY_DAY = AD - timedelta(days=20)
 UPCOMING_DAY = AD - timedelta(days=40)
 LEVEL_02 = "108.00"  # ProductFactory's price at level 02 (10–49 licences)
-
-
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-API", name="Design Suite")
-
-
-@pytest.fixture
-def customer(triad, product, django_capture_on_commit_callbacks) -> Customer:
-    """A customer who bought 20 licences on BOUGHT: its AD is a year later."""
-    customer = CustomerFactory(managed_by=triad.member_a, segment="COM", name="Renewing API Co")
-    with time_machine.travel(BOUGHT, tick=False), django_capture_on_commit_callbacks(execute=True):
-        orders.order_place(
-            reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 20)]
-        )
-    customer.refresh_from_db()
-    assert customer.anniversary_date == AD
-    return customer
 
 
 def url(name: str, customer: Customer) -> str:
@@ -66,7 +46,7 @@ def test_the_renewal_shows_state_dates_expiring_licences_and_their_preview(custo
     assert body["orders_open_on"] == "2027-02-08"
     assert body["grace_ends_on"] == "2027-04-09"
     assert body["late"] is False and body["can_renew"] is True
-    assert body["expiring"] == [{"product": "SUITE-API", "quantity": 20}]
+    assert body["expiring"] == [{"product": "SUITE-R", "quantity": 20}]
     assert body["preview"]["level"] == "02"
     assert body["preview"]["total"] == "2160.00"
 
@@ -74,12 +54,12 @@ def test_the_renewal_shows_state_dates_expiring_licences_and_their_preview(custo
 def test_the_preview_prices_the_lines_the_order_would_and_refuses_what_it_would(customer, product, rw):
     with time_machine.travel(UPCOMING_DAY, tick=False):  # previewed before orders open at AD−30
         response = rw.post(
-            url("renewal_preview", customer), {"lines": [{"product": "SUITE-API", "quantity": 55}]}, format="json"
+            url("renewal_preview", customer), {"lines": [{"product": "SUITE-R", "quantity": 55}]}, format="json"
         )
         assert response.status_code == 200, response.json()
         assert response.json()["level"] == "03"
         assert response.json()["lines"][0] == {
-            "product": "SUITE-API",
+            "product": "SUITE-R",
             "quantity": 55,
             "level": "03",
             "unit_price": "96.00",
@@ -89,7 +69,7 @@ def test_the_preview_prices_the_lines_the_order_would_and_refuses_what_it_would(
         assert response.json()["total"] == "5280.00" and response.json()["currency"] == "USD"
         # …but not placed: orders open at AD−30.
         early = rw.post(
-            url("renewal_orders", customer), {"lines": [{"product": "SUITE-API", "quantity": 5}]}, format="json"
+            url("renewal_orders", customer), {"lines": [{"product": "SUITE-R", "quantity": 5}]}, format="json"
         )
         assert early.status_code == 422
         assert early["Content-Type"] == "application/problem+json"
@@ -99,7 +79,7 @@ def test_the_preview_prices_the_lines_the_order_would_and_refuses_what_it_would(
         default = rw.post(url("renewal_preview", customer), {}, format="json")
         assert default.status_code == 200 and default.json()["total"] == "2160.00"
         late = rw.post(
-            url("renewal_preview", customer), {"lines": [{"product": "SUITE-API", "quantity": 21}]}, format="json"
+            url("renewal_preview", customer), {"lines": [{"product": "SUITE-R", "quantity": 21}]}, format="json"
         )
         assert late.status_code == 422
         assert "at most 20 of Design Suite" in late.json()["detail"]
@@ -112,13 +92,13 @@ def test_the_preview_prices_the_lines_the_order_would_and_refuses_what_it_would(
 def test_a_renewal_order_is_placed_once_per_idempotency_key_and_moves_the_ad(
     triad, keys: Keys, customer, rw, django_capture_on_commit_callbacks
 ):
-    body = {"lines": [{"product": "SUITE-API", "quantity": 25}]}
+    body = {"lines": [{"product": "SUITE-R", "quantity": 25}]}
     with time_machine.travel(READY_DAY, tick=False), django_capture_on_commit_callbacks(execute=True):
         first = rw.post(url("renewal_orders", customer), body, format="json", HTTP_IDEMPOTENCY_KEY="renew-1")
         again = rw.post(url("renewal_orders", customer), body, format="json", HTTP_IDEMPOTENCY_KEY="renew-1")
         other = rw.post(
             url("renewal_orders", customer),
-            {"lines": [{"product": "SUITE-API", "quantity": 26}]},
+            {"lines": [{"product": "SUITE-R", "quantity": 26}]},
             format="json",
             HTTP_IDEMPOTENCY_KEY="renew-1",
         )
@@ -144,7 +124,7 @@ def test_bad_renewal_input_is_a_problem_not_a_500(customer, rw):
         for body in (
             {},
             {"enabled": "perhaps"},
-            {"enabled": True, "lines": [{"product": "SUITE-API", "quantity": -1}]},
+            {"enabled": True, "lines": [{"product": "SUITE-R", "quantity": -1}]},
         ):
             response = rw.put(url("auto_renewal", customer), body, format="json")
             assert response.status_code == 400, body
@@ -152,7 +132,7 @@ def test_bad_renewal_input_is_a_problem_not_a_500(customer, rw):
 
 
 def test_keys_reach_renewals_as_they_reach_other_routes(keys: Keys, customer):
-    lines = {"lines": [{"product": "SUITE-API", "quantity": 5}]}
+    lines = {"lines": [{"product": "SUITE-R", "quantity": 5}]}
     with time_machine.travel(READY_DAY, tick=False):
         read_only = api_client(keys.read_only)
         assert read_only.get(url("renewal", customer)).status_code == 200
@@ -171,21 +151,21 @@ def test_auto_renewal_settings_are_read_and_changed_through_the_console_service(
         shown = rw.get(url("auto_renewal", customer)).json()
         assert shown["enabled"] is True and shown["editable"] is True
         assert shown["editable_until"] == "2027-03-07"
-        assert shown["lines"] == [{"product": "SUITE-API", "quantity": 20}]
+        assert shown["lines"] == [{"product": "SUITE-R", "quantity": 20}]
         assert shown["preview"]["total"] == "2160.00"
 
         changed = rw.put(
             url("auto_renewal", customer),
-            {"enabled": True, "lines": [{"product": "SUITE-API", "quantity": 12}]},
+            {"enabled": True, "lines": [{"product": "SUITE-R", "quantity": 12}]},
             format="json",
         )
         assert changed.status_code == 200, changed.json()
-        assert changed.json()["lines"] == [{"product": "SUITE-API", "quantity": 12}]
+        assert changed.json()["lines"] == [{"product": "SUITE-R", "quantity": 12}]
         assert changed.json()["preview"]["total"] == "1296.00"
 
         off = rw.put(url("auto_renewal", customer), {"enabled": False}, format="json")
         assert off.json()["enabled"] is False and off.json()["preview"] is None
-        assert off.json()["lines"] == [{"product": "SUITE-API", "quantity": 12}]  # kept for when it is on again
+        assert off.json()["lines"] == [{"product": "SUITE-R", "quantity": 12}]  # kept for when it is on again
 
         stranger = ProductFactory(code="NOT-OWNED")
         refused = rw.put(
@@ -237,7 +217,7 @@ def test_renewal_orders_and_auto_renewal_changes_are_webhook_events(
         rw.put(url("auto_renewal", customer), {"enabled": False}, format="json")
         with django_capture_on_commit_callbacks(execute=False):  # the order stays open: events only
             number = rw.post(
-                url("renewal_orders", customer), {"lines": [{"product": "SUITE-API", "quantity": 10}]}, format="json"
+                url("renewal_orders", customer), {"lines": [{"product": "SUITE-R", "quantity": 10}]}, format="json"
             ).json()["number"]
     events = _events(endpoint)
     assert [event_type for event_type, _data in events] == ["renewal.auto_renewal_changed", "renewal.order_placed"]
@@ -263,20 +243,8 @@ def test_the_jobs_renewal_transitions_are_webhook_events(triad, product, endpoin
         return customer
 
     auto, lapsing, partial = bought("Auto Co", 15), bought("Lapsing Co", 12), bought("Partial Co", 20)
-    AutoRenewal.objects.create(
-        reseller=triad.reseller_a,
-        customer=lapsing,
-        enabled=False,
-        updated_at=timezone.now(),
-        updated_by=triad.admin_a.user,
-    )
-    AutoRenewal.objects.create(
-        reseller=triad.reseller_a,
-        customer=partial,
-        enabled=False,
-        updated_at=timezone.now(),
-        updated_by=triad.admin_a.user,
-    )
+    AutoRenewalFactory(customer=lapsing, updated_by=triad.admin_a.user)
+    AutoRenewalFactory(customer=partial, updated_by=triad.admin_a.user)
     with time_machine.travel(READY_DAY, tick=False), django_capture_on_commit_callbacks(execute=True):
         renewal_order_place(
             reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=partial.vip_id, lines=[Line(product, 5)]

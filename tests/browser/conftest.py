@@ -13,7 +13,7 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from console.accounts.models import Membership
+from console.accounts.models import Membership, User
 
 # Playwright's sync API keeps an asyncio event loop running in the test thread, so Django takes the
 # ORM calls made there (fixtures, assertions) for async code and raises SynchronousOnlyOperation.
@@ -62,30 +62,33 @@ def screenshot() -> Callable[..., Path]:
 
 
 @pytest.fixture
-def signed_in_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
-    """A fresh browser page whose session belongs to the membership's user.
+def signed_in_user_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
+    """A fresh browser page whose session belongs to the user (a member, an operator, a customer admin).
 
     The login form has its own tests; the others start signed in through a session cookie, which is
     faster and keeps django-axes out of the way.
     """
     contexts: list[BrowserContext] = []
 
-    def make(membership: Membership, *, width: int = 1280, height: int = 800) -> Page:
+    def make(user: User, *, width: int = 1280, height: int = 800) -> Page:
         client = Client()
-        client.force_login(membership.user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         context = browser.new_context(viewport={"width": width, "height": height})
         contexts.append(context)
-        context.add_cookies(
-            [
-                {
-                    "name": settings.SESSION_COOKIE_NAME,
-                    "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                    "url": live_server.url,
-                }
-            ]
-        )
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
         return context.new_page()
 
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def signed_in_page(signed_in_user_page: Callable[..., Page]) -> Callable[..., Page]:
+    """`signed_in_user_page` for a membership's user."""
+
+    def make(membership: Membership, *, width: int = 1280, height: int = 800) -> Page:
+        return signed_in_user_page(membership.user, width=width, height=height)
+
+    return make

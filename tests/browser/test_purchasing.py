@@ -5,7 +5,7 @@ return part of an order, cancel a PA, and what a viewer may not touch."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -13,10 +13,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.conf import settings
-from django.test import Client
 from django.utils import formats, translation
-from playwright.sync_api import Browser, BrowserContext, Dialog, Locator, Page, expect
+from playwright.sync_api import Dialog, Locator, Page, expect
 
 from console.accounts.models import User
 from console.clock import today
@@ -53,25 +51,6 @@ def shop(triad: Triad) -> Shop:
         suite=ProductFactory(code=SUITE, name="Design Suite"),
         photo=ProductFactory(code=PHOTO, name="Photo Studio"),
     )
-
-
-@pytest.fixture
-def signed_in_user_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
-    """Like `signed_in_page`, for a user without a reseller membership (a customer's admin)."""
-    contexts: list[BrowserContext] = []
-
-    def make(user: User, *, width: int = 1280, height: int = 800) -> Page:
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        context = browser.new_context(viewport={"width": width, "height": height})
-        contexts.append(context)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def create_pa(triad: Triad, customer: Customer, *lines: tuple[Product, int]) -> PurchaseAuthorization:

@@ -21,10 +21,9 @@ from console.periodic import periodic_run
 from customers.models import Customer
 from purchase_auth.models import Order
 from purchase_auth.services.licences import licences_assign
-from renewals.models import AutoRenewal
 from tests.browser.test_renewals import bought, long_date
 from tests.conftest import Triad
-from tests.factories import CustomerFactory, ProductFactory
+from tests.factories import AutoRenewalFactory, CustomerFactory, ProductFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,13 +81,7 @@ def test_a_customer_that_did_not_renew_is_lapsed_after_the_grace_with_its_licenc
     customer: Customer = CustomerFactory(managed_by=triad.member_a, name="Lapsing Co", segment="COM")
     bought(triad, customer, suite, 20, ad - relativedelta(months=12))
     licences_assign(customer=customer, actor=triad.member_a.user, product_id=suite.pk, assigned=12)
-    AutoRenewal.objects.create(
-        reseller=triad.reseller_a,
-        customer=customer,
-        enabled=False,
-        updated_at=timezone.now(),
-        updated_by=triad.member_a.user,
-    )
+    AutoRenewalFactory(customer=customer)
 
     page = signed_in_page(triad.member_a)
     page.goto(f"{live_server.url}/customers/{customer.vip_id}/?tab=plans")

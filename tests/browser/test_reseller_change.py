@@ -6,16 +6,13 @@ form and the preview are photographed at 1280 px and 360 px, checked with axe an
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Page, expect
 
-from console.accounts.models import User
 from customers.models import CustomerAdmin, InvitationStatus
 from reseller_change.models import CustomerTransfer
 from tests.browser.test_accessibility import PHONE_WIDTH, axe_violations, describe
@@ -27,25 +24,6 @@ from tests.reseller_change.conftest import code_from_outbox
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 NAME = "Harbor Takeover Studio"
-
-
-@pytest.fixture
-def portal_page(browser: Browser, live_server: Any) -> Iterator[Callable[..., Page]]:
-    """A browser page signed in as a customer admin (a portal user has no membership)."""
-    contexts: list[BrowserContext] = []
-
-    def make(user: User, *, width: int = 1280) -> Page:
-        client = Client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        context = browser.new_context(viewport={"width": width, "height": 800})
-        contexts.append(context)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        return context.new_page()
-
-    yield make
-    for context in contexts:
-        context.close()
 
 
 def checked(page: Page, screenshot: Callable[[Page, str], Path], name: str) -> None:
@@ -60,7 +38,7 @@ def test_reseller_b_takes_over_a_customer_of_reseller_a(
     live_server: Any,
     triad: Triad,
     signed_in_page: Callable[..., Page],
-    portal_page: Callable[..., Page],
+    signed_in_user_page: Callable[..., Page],
     screenshot: Callable[[Page, str], Path],
 ) -> None:
     owner = UserFactory(email="hanna@harbor.example", first_name="Hanna", last_name="Harbor")
@@ -99,7 +77,7 @@ def test_reseller_b_takes_over_a_customer_of_reseller_a(
     code = code_from_outbox(owner.email)
 
     # 3. The customer admin enters it in the portal, reads the preview, confirms.
-    portal = portal_page(owner)
+    portal = signed_in_user_page(owner)
     portal.goto(f"{live_server.url}/portal/")
     portal.get_by_role("link", name=NAME).click()
     portal.get_by_role("link", name="Change reseller").click()

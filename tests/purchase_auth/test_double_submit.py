@@ -7,36 +7,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date
 
 import pytest
-import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from purchase_auth.models import Order
 from purchase_auth.services import orders
 from purchase_auth.services.common import Line
-from tests.factories import CustomerFactory, OrderFactory, ProductFactory, lines_data
+from tests.factories import CustomerFactory, OrderFactory, lines_data
 from tests.parallel import client_for, crashes, in_parallel
 
-TODAY = date(2026, 3, 10)
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def customer(triad):
-    return CustomerFactory(managed_by=triad.member_a, segment="COM", anniversary_date=date(2026, 10, 10))
-
-
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-T", name="Design Suite")
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def _key_of(page) -> str:
@@ -58,8 +40,10 @@ def _previewed(client, url: str, product) -> dict[str, str]:
     }
 
 
-def test_a_resubmitted_order_form_places_one_order_and_says_it_was_placed(triad, member_client, customer, product):
-    url = reverse("purchasing:order_place", args=[customer.vip_id])
+def test_a_resubmitted_order_form_places_one_order_and_says_it_was_placed(
+    triad, member_client, mid_term_customer, product
+):
+    url = reverse("purchasing:order_place", args=[mid_term_customer.vip_id])
     data = _previewed(member_client, url, product)
     assert member_client.post(url, data).status_code == 302
     order = Order.objects.get()
@@ -69,12 +53,12 @@ def test_a_resubmitted_order_form_places_one_order_and_says_it_was_placed(triad,
     assert again.status_code == 200
     page = again.content.decode()
     assert f"This order was already placed: order {order.number}." in page
-    assert f'href="/customers/{customer.vip_id}/?tab=orders"' in page
+    assert f'href="/customers/{mid_term_customer.vip_id}/?tab=orders"' in page
     assert Order.objects.count() == 1
 
 
-def test_a_new_form_places_a_new_order(triad, member_client, customer, product):
-    url = reverse("purchasing:order_place", args=[customer.vip_id])
+def test_a_new_form_places_a_new_order(triad, member_client, mid_term_customer, product):
+    url = reverse("purchasing:order_place", args=[mid_term_customer.vip_id])
     first, second = _previewed(member_client, url, product), _previewed(member_client, url, product)
     assert first["submission_key"] != second["submission_key"]
     for data in (first, second):
@@ -83,16 +67,16 @@ def test_a_new_form_places_a_new_order(triad, member_client, customer, product):
 
 
 @pytest.mark.parametrize("key", ["", "not-a-uuid", "x" * 5000])
-def test_a_missing_or_mangled_key_still_places_the_order(triad, member_client, customer, product, key):
-    url = reverse("purchasing:order_place", args=[customer.vip_id])
+def test_a_missing_or_mangled_key_still_places_the_order(triad, member_client, mid_term_customer, product, key):
+    url = reverse("purchasing:order_place", args=[mid_term_customer.vip_id])
     data = _previewed(member_client, url, product) | {"submission_key": key}
     assert member_client.post(url, data).status_code == 302
     assert Order.objects.get().submission_key is None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_clicks_on_place_order_place_one_order(triad, customer, product):
-    url = reverse("purchasing:order_place", args=[customer.vip_id])
+def test_two_simultaneous_clicks_on_place_order_place_one_order(triad, mid_term_customer, product):
+    url = reverse("purchasing:order_place", args=[mid_term_customer.vip_id])
     data = _previewed(client_for(triad.member_a.user), url, product)
 
     results = in_parallel(
@@ -105,9 +89,11 @@ def test_two_simultaneous_clicks_on_place_order_place_one_order(triad, customer,
     assert f"This order was already placed: order {order.number}." in loser.content.decode()
 
 
-def test_the_service_refuses_a_second_order_of_one_submission(triad, customer, product):
+def test_the_service_refuses_a_second_order_of_one_submission(triad, mid_term_customer, product):
     key = uuid.uuid4()
-    place = dict(reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 2)])
+    place = dict(
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=mid_term_customer.vip_id, lines=[Line(product, 2)]
+    )
     first = orders.order_place(**place, submission_key=key)
     with pytest.raises(orders.OrderAlreadyPlaced) as refused:
         orders.order_place(**place, submission_key=key)
@@ -116,9 +102,9 @@ def test_the_service_refuses_a_second_order_of_one_submission(triad, customer, p
     assert Order.objects.count() == 2
 
 
-def test_the_database_refuses_two_orders_with_one_submission_key(triad, customer):
+def test_the_database_refuses_two_orders_with_one_submission_key(triad, mid_term_customer):
     key = uuid.uuid4()
-    OrderFactory(customer=customer, submission_key=key)
+    OrderFactory(customer=mid_term_customer, submission_key=key)
     OrderFactory(customer=CustomerFactory(managed_by=triad.member_b), submission_key=key)  # another reseller
     with pytest.raises(IntegrityError), transaction.atomic():
-        OrderFactory(customer=customer, submission_key=key)
+        OrderFactory(customer=mid_term_customer, submission_key=key)

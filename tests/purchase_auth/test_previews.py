@@ -4,38 +4,19 @@ was shown and confirmed. A double submit of either is never a 500 and never acts
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from purchase_auth.models import Order, PurchaseAuthorization, Return
 from purchase_auth.services import order_acceptance, orders, purchase_authorizations
 from purchase_auth.services.common import Line
-from tests.factories import CustomerFactory, ProductFactory, lines_data
+from tests.factories import ProductFactory, lines_data
 from tests.parallel import client_for, crashes, in_parallel, messages_of
-
-TODAY = date(2026, 3, 10)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def customer(triad):
-    # Mid-term: the Anniversary Date is 7 months away, so an add-on order is prorated (ORD-2).
-    return CustomerFactory(managed_by=triad.member_a, segment="COM", anniversary_date=date(2026, 10, 10))
-
-
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-T", name="Design Suite")
+from tests.purchase_auth.conftest import MID_TERM_AD, TODAY
 
 
 def _priced(lines: Any) -> list[tuple[Any, ...]]:
@@ -45,16 +26,16 @@ def _priced(lines: Any) -> list[tuple[Any, ...]]:
 
 
 def test_the_order_preview_shows_the_prices_the_order_is_then_placed_at(
-    triad, member_client, customer, product, frozen
+    triad, member_client, mid_term_customer, product, frozen
 ):
     photo = ProductFactory(code="PHOTO-T", name="Photo Studio")
-    url = reverse("purchasing:order_place", args=[customer.vip_id])
+    url = reverse("purchasing:order_place", args=[mid_term_customer.vip_id])
     data = lines_data((product.pk, 7), (photo.pk, 4))
 
     preview = member_client.post(url, {**data, "action": "preview"})
     quote = preview.context["quote"]
     assert preview.status_code == 200 and not Order.objects.exists()
-    assert quote.months == 7 and quote.anniversary == date(2026, 10, 10)
+    assert quote.months == 7 and quote.anniversary == MID_TERM_AD
     page = preview.content.decode()
     assert f'data-quote-total="{quote.total}"' in page and 'value="place"' in page
 
@@ -65,8 +46,10 @@ def test_the_order_preview_shows_the_prices_the_order_is_then_placed_at(
     assert _priced(order.lines.select_related("product")) == _priced(quote.lines)
 
 
-def test_an_order_is_not_placed_for_lines_whose_prices_were_not_shown(triad, member_client, customer, product, frozen):
-    url = reverse("purchasing:order_place", args=[customer.vip_id])
+def test_an_order_is_not_placed_for_lines_whose_prices_were_not_shown(
+    triad, member_client, mid_term_customer, product, frozen
+):
+    url = reverse("purchasing:order_place", args=[mid_term_customer.vip_id])
     first = member_client.get(url)
     assert first.context["quote"] is None and 'value="place"' not in first.content.decode()
 
@@ -83,12 +66,12 @@ def test_an_order_is_not_placed_for_lines_whose_prices_were_not_shown(triad, mem
 
 
 def test_the_order_of_a_pa_shows_its_prices_at_once_and_a_second_submit_is_a_message(
-    triad, member_client, customer, product, frozen
+    triad, member_client, mid_term_customer, product, frozen
 ):
     pa = purchase_authorizations.purchase_authorization_create(
-        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, 3)]
+        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=mid_term_customer.vip_id, lines=[Line(product, 3)]
     )
-    url = reverse("purchasing:order_place", args=[customer.vip_id]) + f"?pa={pa.number}"
+    url = reverse("purchasing:order_place", args=[mid_term_customer.vip_id]) + f"?pa={pa.number}"
     page = member_client.get(url)
     assert page.context["quote"].lines[0].quantity == 3
     data = {"pa": pa.number, "action": "place", "previewed": page.context["previewed"]}
@@ -102,19 +85,22 @@ def test_the_order_of_a_pa_shows_its_prices_at_once_and_a_second_submit_is_a_mes
 
 def _completed_order(triad, customer, product, quantity: int) -> Order:
     order = orders.order_place(
-        reseller=triad.reseller_a, actor=triad.member_a.user, vip_id=customer.vip_id, lines=[Line(product, quantity)]
+        reseller=triad.reseller_a,
+        actor=triad.member_a.user,
+        vip_id=customer.vip_id,
+        lines=[Line(product, quantity)],
     )
     order_acceptance.order_accept(order_id=order.pk)
     return order
 
 
 def test_a_return_shows_its_credit_and_asks_for_confirmation_before_returning(
-    triad, member_client, customer, product, frozen
+    triad, member_client, mid_term_customer, product, frozen
 ):
-    order = _completed_order(triad, customer, product, 12)
+    order = _completed_order(triad, mid_term_customer, product, 12)
     line = order.lines.get()
     frozen.move_to(TODAY + timedelta(days=3))
-    url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
+    url = reverse("purchasing:order_return", args=[mid_term_customer.vip_id, order.number])
     data = {f"line_{line.pk}": 5}
 
     check = member_client.post(url, {**data, "action": "check"})
@@ -137,10 +123,12 @@ def test_a_return_shows_its_credit_and_asks_for_confirmation_before_returning(
     assert line.returned_quantity == 5
 
 
-def test_a_return_confirmed_for_other_quantities_is_checked_again(triad, member_client, customer, product, frozen):
-    order = _completed_order(triad, customer, product, 4)
+def test_a_return_confirmed_for_other_quantities_is_checked_again(
+    triad, member_client, mid_term_customer, product, frozen
+):
+    order = _completed_order(triad, mid_term_customer, product, 4)
     line = order.lines.get()
-    url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
+    url = reverse("purchasing:order_return", args=[mid_term_customer.vip_id, order.number])
     check = member_client.post(url, {f"line_{line.pk}": 1, "action": "check"})
     response = member_client.post(
         url, {f"line_{line.pk}": 2, "action": "confirm", "confirmation": check.context["confirmation"]}
@@ -150,10 +138,10 @@ def test_a_return_confirmed_for_other_quantities_is_checked_again(triad, member_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_simultaneous_confirmations_of_one_return_return_once(triad, customer, product, frozen):
-    order = _completed_order(triad, customer, product, 6)
+def test_two_simultaneous_confirmations_of_one_return_return_once(triad, mid_term_customer, product, frozen):
+    order = _completed_order(triad, mid_term_customer, product, 6)
     line = order.lines.get()
-    url = reverse("purchasing:order_return", args=[customer.vip_id, order.number])
+    url = reverse("purchasing:order_return", args=[mid_term_customer.vip_id, order.number])
     check = client_for(triad.member_a.user).post(url, {f"line_{line.pk}": 2, "action": "check"})
     data = {f"line_{line.pk}": 2, "action": "confirm", "confirmation": check.context["confirmation"]}
 

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.urls import reverse
 from django_scopes import scope
@@ -20,24 +19,7 @@ from purchase_auth.models import LicencePool, Order, PurchaseAuthorization
 from purchase_auth.services import common, order_acceptance, orders, purchase_authorizations
 from purchase_auth.services.common import Line
 from tests.factories import CustomerFactory, ProductFactory
-
-TODAY = date(2026, 3, 10)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def customer(triad):
-    return CustomerFactory(managed_by=triad.member_a, segment="COM")
-
-
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-T", name="Design Suite")
+from tests.purchase_auth.conftest import TODAY
 
 
 def create_pa(triad, customer, product, quantity=5) -> PurchaseAuthorization:

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import reverse
 
@@ -19,14 +18,7 @@ from purchase_auth.models import ThreeYearCommit
 from purchase_auth.services import common, order_acceptance, orders, three_year_commit
 from purchase_auth.services.common import Line
 from tests.factories import CustomerAdminFactory, CustomerFactory, PriceFactory, ProductFactory, UserFactory
-
-TODAY = date(2026, 3, 10)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
+from tests.purchase_auth.conftest import TODAY
 
 
 @pytest.fixture

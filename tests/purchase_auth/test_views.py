@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from unittest import mock
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from console.outbox.models import OutboxMessage
 from purchase_auth.models import LicencePool, Order, PurchaseAuthorization, Return
 from purchase_auth.services import common, order_acceptance, orders, purchase_authorizations
 from purchase_auth.services.common import Line
-from tests.factories import CustomerFactory, ProductFactory, lines_data
-
-TODAY = date(2026, 3, 10)
-
-
-@pytest.fixture
-def frozen():
-    with time_machine.travel(TODAY, tick=False) as traveller:
-        yield traveller
-
-
-@pytest.fixture
-def customer(triad):
-    return CustomerFactory(managed_by=triad.member_a, segment="COM")
-
-
-@pytest.fixture
-def product(db):
-    return ProductFactory(code="SUITE-T", name="Design Suite")
+from tests.factories import ProductFactory, lines_data
+from tests.purchase_auth.conftest import TODAY
 
 
 def place_after_preview(client: Any, url: str, data: dict[str, Any]) -> Any:

@@ -18,8 +18,8 @@ from purchase_auth.models import Order
 from purchase_auth.services import orders
 from purchase_auth.services.common import Line
 from renewals.services import renewal_order_place
+from tests.fixtures.renewals import AD
 from tests.parallel import client_for, crashes, in_parallel
-from tests.renewals.conftest import AD
 from tests.renewals.test_views import fingerprint, lines_post
 
 READY_DAY = AD - timedelta(days=20)
@@ -27,7 +27,7 @@ READY_DAY = AD - timedelta(days=20)
 
 @pytest.fixture(autouse=True)
 def ready_day():
-    """A day the renewal orders of `customer` (tests/renewals/conftest.py) are open."""
+    """A day the renewal orders of `customer` (tests/fixtures/renewals.py) are open."""
     with time_machine.travel(READY_DAY, tick=False):
         yield
 

@@ -26,6 +26,7 @@ from renewals import selectors
 from renewals.models import AutoRenewal, AutoRenewalLine
 from renewals.reminders import due_since, renewal_reminders
 from tests.factories import (
+    AutoRenewalFactory,
     CustomerAdminFactory,
     CustomerFactory,
     LicencePoolFactory,
@@ -88,13 +89,7 @@ def test_rem1_the_digest_goes_out_on_the_day_the_customers_enter_the_window(tria
 )
 def test_rem6_customer_admins_are_reminded_on_their_days(triad, suite, days_from_ad, kind):
     customer = renewing(triad.member_a, suite, admins=2)
-    AutoRenewal.objects.create(  # no auto-renewal notice in the way
-        reseller=triad.reseller_a,
-        customer=customer,
-        enabled=False,
-        updated_at=timezone.now(),
-        updated_by=triad.member_a.user,
-    )
+    AutoRenewalFactory(customer=customer)  # no auto-renewal notice in the way
     renewal_reminders(on=AD + timedelta(days=days_from_ad))
     sent = mails("renewal_reminder")
     if kind is None:
@@ -140,13 +135,7 @@ def test_rem9_the_auto_renewal_notice_goes_out_7_days_before(triad, suite, days_
     )
     AutoRenewalLine.objects.create(auto_renewal=settings, product=suite, quantity=50)  # 65 in all: level 03
     renewing(triad.member_a, suite, name="Turned Off Org")
-    AutoRenewal.objects.create(
-        reseller=triad.reseller_a,
-        customer=Customer.objects.get(name="Turned Off Org"),
-        enabled=False,
-        updated_at=timezone.now(),
-        updated_by=triad.member_a.user,
-    )
+    AutoRenewalFactory(customer=Customer.objects.get(name="Turned Off Org"))
     renewal_reminders(on=AD - timedelta(days=days_before))
     notices = mails("auto_renewal_notice")
     assert len(notices) == (1 if sent else 0)
@@ -266,13 +255,7 @@ def test_a_day_the_job_did_not_run_is_caught_up_by_the_next_run(triad, suite):
     auto_customer = renewing(triad.member_a, suite, anniversary_date=missed + timedelta(days=7))
     next_day_customer = renewing(triad.member_a, suite, name="Next Day Org", anniversary_date=AD + timedelta(days=1))
     for customer in (window_customer, ad_customer, removal_customer):
-        AutoRenewal.objects.create(
-            reseller=triad.reseller_a,
-            customer=customer,
-            enabled=False,
-            updated_at=timezone.now(),
-            updated_by=triad.member_a.user,
-        )
+        AutoRenewalFactory(customer=customer)
 
     periodic_run(on=missed - timedelta(days=1))
     assert renewal_reminders(on=missed - timedelta(days=1)) == {"digests": 0, "reminders": 0, "auto_renewal_notices": 0}
@@ -308,13 +291,7 @@ def test_a_reminder_whose_window_closed_while_the_job_was_down_is_not_sent(triad
     """Down from AD−31 to AD+25: the AD−30 reminder (the customer is no longer ready) and the AD's
     reminder (the removal reminder took over) are not sent; the removal reminder is."""
     customer = renewing(triad.member_a, suite)
-    AutoRenewal.objects.create(
-        reseller=triad.reseller_a,
-        customer=customer,
-        enabled=False,
-        updated_at=timezone.now(),
-        updated_by=triad.member_a.user,
-    )
+    AutoRenewalFactory(customer=customer)
     PeriodicRunFactory(on=AD - timedelta(days=31), counts={"renewal_reminders": {}})
     assert due_since(AD + timedelta(days=25)) == AD - timedelta(days=30)
     renewal_reminders(on=AD + timedelta(days=25))

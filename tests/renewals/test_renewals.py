@@ -25,7 +25,7 @@ from purchase_auth.services import order_acceptance, orders
 from purchase_auth.services.common import Line, PurchaseError
 from renewals import selectors, services
 from tests.factories import CustomerFactory, ProductFactory
-from tests.renewals.conftest import AD
+from tests.fixtures.renewals import AD
 
 
 def renew(triad, customer, *lines, capture) -> Order:

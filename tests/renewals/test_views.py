@@ -19,7 +19,7 @@ from purchase_auth.services.common import Line
 from renewals import selectors, services
 from renewals.models import AutoRenewal
 from tests.factories import ProductFactory
-from tests.renewals.conftest import AD
+from tests.fixtures.renewals import AD
 
 READY_DAY = AD - timedelta(days=20)
 

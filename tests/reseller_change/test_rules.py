@@ -28,6 +28,7 @@ from reseller_change.models import (
 )
 from reseller_change.views import neutral_answer
 from tests.factories import (
+    AutoRenewalFactory,
     LicencePoolFactory,
     MembershipFactory,
     OrderFactory,
@@ -217,13 +218,7 @@ def test_rc5_confirming_moves_the_customer_with_everything_and_tells_everyone(ta
     triad = takeover.triad
     customer = takeover.customer
     commit = ThreeYearCommitFactory(customer=customer)
-    AutoRenewal.objects.create(
-        reseller=triad.reseller_a,
-        customer=customer,
-        enabled=False,
-        updated_at=timezone.now(),
-        updated_by=triad.member_a.user,
-    )
+    AutoRenewalFactory(customer=customer)
     pool = LicencePoolFactory(customer=customer, fulfilled=12, assigned=7)
     order = OrderFactory(customer=customer)
     other_code = ResellerChangeCodeFactory(customer=customer, plain="WXYZ2345")
