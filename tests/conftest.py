@@ -15,9 +15,6 @@ from django_scopes import scope, scopes_disabled
 from console.accounts.models import Membership, Reseller
 from tests.factories import MembershipFactory, ResellerFactory
 
-# Shared fixtures used by more than one test folder.
-pytest_plugins = ["tests.fixtures.renewals"]
-
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(

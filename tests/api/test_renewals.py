@@ -25,7 +25,11 @@ from renewals.models import AutoRenewal
 from renewals.services import auto_renewals_place, licences_expire, renewal_order_place
 from tests.api.conftest import Keys, api_client
 from tests.factories import AutoRenewalFactory, CustomerFactory, ProductFactory
+from tests.fixtures import renewals
 from tests.fixtures.renewals import AD, BOUGHT
+
+# The renewing customer of the console's renewal tests (tests/renewals/conftest.py), as fixtures here.
+customer, product = renewals.customer, renewals.product
 
 READY_DAY = AD - timedelta(days=20)
 UPCOMING_DAY = AD - timedelta(days=40)
