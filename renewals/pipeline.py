@@ -157,7 +157,14 @@ def _renewal_level(quantity: F, depth: int = 0) -> Case:
     pools = LicencePool.objects.filter(
         customer=_customer("pk", depth + 1), product__is_consumable=False, product__counts_for_vip_select=True
     )
-    qualifying = Coalesce(_pools_sum(pools, quantity, IntegerField()), Value(0))
+    # The volume level in one subquery: its CASE reads the qualifying sum once, where a CASE over the
+    # customer row would compute the sum again for each level it tries.
+    reached = Case(
+        *(When(GreaterThanOrEqual(Sum(quantity), lowest), then=Value(level)) for lowest, level in rules.VOLUME_LEVELS),
+        default=Value("01"),
+        output_field=CharField(),
+    )
+    volume = Subquery(pools.order_by().values("customer").annotate(level=reached).values("level"), CharField())
     commit = ThreeYearCommit.objects.with_scopes_disabled().filter(
         customer=_customer("pk", depth + 1), status=ThreeYearCommitStatus.COMMITTED
     )
@@ -168,12 +175,7 @@ def _renewal_level(quantity: F, depth: int = 0) -> Case:
         output_field=CharField(),
     )
     committed = Exact(_customer("three_year_commit_status", depth), Value(ThreeYearCommitStatus.COMMITTED))
-    return Case(
-        When(committed, then=locked),
-        *(When(GreaterThanOrEqual(qualifying, lowest), then=Value(level)) for lowest, level in rules.VOLUME_LEVELS),
-        default=Value("01"),
-        output_field=CharField(),
-    )
+    return Case(When(committed, then=locked), default=Coalesce(volume, Value("01")), output_field=CharField())
 
 
 def _renewal_value(quantity: F) -> Coalesce:
