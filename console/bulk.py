@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections
@@ -93,7 +93,7 @@ def update_returning(rows: QuerySet[M], values: dict[str, Any], fields: Sequence
         ids = list(rows.select_for_update().values_list("pk", flat=True))
         model._default_manager.filter(pk__in=ids).update(**values)
         return list(model._default_manager.filter(pk__in=ids).only(*fields))
-    query = rows.query.chain(UpdateQuery)
+    query = cast(UpdateQuery, rows.query.chain(UpdateQuery))  # chain() is typed as returning a Query
     query.add_update_values(values)
     sql, params = query.get_compiler(rows.db).as_sql()
     quote = connection.ops.quote_name

@@ -197,5 +197,5 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
             ]
         )
     for pa in pas:
-        counts[pa.state] += 1
+        counts[PurchaseAuthorization.State(pa.state)] += 1
     return {str(state): count for state, count in counts.items()}
