@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,14 @@ from console.bulk import update_returning
 from console.clock import today
 from console.outbox.services import Mail, mail_enqueue, mail_enqueue_bulk
 from customers.models import AnniversarySource, Customer
-from customers.rules import is_past_due, past_due_q, payment_due_date, payment_state_sql, payment_suspends_on
+from customers.rules import (
+    is_past_due,
+    past_due_q,
+    payment_due_date,
+    payment_state_sql,
+    payment_suspends_on,
+    suspended_q,
+)
 from purchase_auth import rules
 from purchase_auth.models import (
     Order,
@@ -151,10 +159,14 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
     target = payment_state_sql(on)
     counts = {PurchaseAuthorization.State.OVERDUE: 0, PurchaseAuthorization.State.SUSPENDED: 0}
     with transaction.atomic():
+        # The rule (state ≠ target) decides; the two cases it can move — pending past its due date, overdue
+        # past its suspension day — let PostgreSQL read only those PAs (pa_open_due, pa_overdue_suspends)
+        # instead of every overdue one that is not suspended yet.
         behind = (
             PurchaseAuthorization.objects.with_scopes_disabled()
             .filter(
-                past_due_q(on), state__in=[PurchaseAuthorization.State.PENDING, PurchaseAuthorization.State.OVERDUE]
+                Q(past_due_q(on), state=PurchaseAuthorization.State.PENDING)
+                | Q(past_due_q(on), suspended_q(on), state=PurchaseAuthorization.State.OVERDUE)
             )
             .exclude(state=target)
         )
