@@ -88,18 +88,19 @@ def update_returning(rows: QuerySet[M], values: dict[str, Any], fields: Sequence
     and `fields` (plain columns of the model) loaded. On PostgreSQL one statement (UPDATE … RETURNING),
     which finds, locks and writes the rows in one scan, where locking them (select_for_update), updating
     them and reading them again scanned them three times; elsewhere those three statements."""
-    model = rows.model
-    if connection.vendor != "postgresql":
+    model, database = rows.model, connections[rows.db]
+    if database.vendor != "postgresql":
         ids = list(rows.select_for_update().values_list("pk", flat=True))
-        model._default_manager.filter(pk__in=ids).update(**values)
-        return list(model._default_manager.filter(pk__in=ids).only(*fields))
+        written = model._base_manager.using(rows.db).filter(pk__in=ids)  # not the (tenant-scoped) default
+        written.update(**values)
+        return list(written.only(*fields))
     query = cast(UpdateQuery, rows.query.chain(UpdateQuery))  # chain() is typed as returning a Query
     query.add_update_values(values)
     sql, params = query.get_compiler(rows.db).as_sql()
-    quote = connection.ops.quote_name
+    quote = database.ops.quote_name
     wanted = {model._meta.pk, *(_field(model, name) for name in fields)}
     returned = [field for field in model._meta.concrete_fields if field in wanted]  # from_db's order
     columns = ", ".join(f"{quote(model._meta.db_table)}.{quote(str(field.column))}" for field in returned)
-    with connections[rows.db].cursor() as cursor:
+    with database.cursor() as cursor:
         cursor.execute(f"{sql} RETURNING {columns}", params)
         return [model.from_db(rows.db, [field.attname for field in returned], row) for row in cursor.fetchall()]
