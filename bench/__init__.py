@@ -6,7 +6,9 @@
     .venv/bin/python -m bench --only sort=   # only the list variants whose label contains "sort="
 
 It uses a PostgreSQL database of its own (`console_bench`, or BENCH_DATABASE_URL), never the
-development one. The data are deterministic (seeded) and dated relative to a fixed day, and the
+development one; `--quick` and the job stage's reference run use 1 % of the data in another
+(`console_bench_scaled`, or BENCH_SCALED_DATABASE_URL), built on first use.
+The data are deterministic (seeded) and dated relative to a fixed day, and the
 benchmark runs with the application's clock moved to that day (time-machine, the same way the tests
 move it), so every run sees the same rows in the same filters and the numbers compare between runs.
 

@@ -11,6 +11,11 @@ RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 # BENCH_SCALE=0.01 builds 1 % of the data in a database of its own: for working on the benchmark itself.
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+# The scale of `--quick` and of the job's reference run (bench/job.py: the same statements at 10,000 customers).
+SMALL_SCALE = 0.01
+# The database of each scale: BENCH_DATABASE_URL names the one of 1,000,000 customers only, and
+# BENCH_SCALED_DATABASE_URL the smaller one, so that a run at another scale never rebuilds the big one.
+DATABASE_VARIABLE = "BENCH_DATABASE_URL" if SCALE == 1 else "BENCH_SCALED_DATABASE_URL"
 DEFAULT_DATABASE_NAME = "console_bench" if SCALE == 1 else "console_bench_scaled"
 DEFAULT_DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DEFAULT_DATABASE_NAME}"
 SETTINGS_MODULE = "console.settings.base"
@@ -53,7 +58,7 @@ BIG_DOMAIN = "big.bench.example"
 
 
 def database_url() -> str:
-    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL)
+    return os.environ.get(DATABASE_VARIABLE, DEFAULT_DATABASE_URL)
 
 
 def env_for_django() -> dict[str, str]:

@@ -27,30 +27,14 @@ from customers.models import Customer
 
 FigureExpressions = Callable[[], dict[str, Any]]
 _sources: dict[str, FigureExpressions] = {}
-_reading: set[str] = set()  # sources whose expressions read columns the sources before them store
 
 
-def figures_register(name: str, expressions: FigureExpressions, *, reads_stored: bool = False) -> None:
+def figures_register(name: str, expressions: FigureExpressions) -> None:
     """Called from an app's AppConfig.ready(): `expressions()` maps customer columns to ORM expressions
-    over the customer row (subqueries correlated with OuterRef("pk")). Sources are stored in registration
-    order; one that reads columns of the sources before it (`reads_stored`) is stored by an UPDATE after
-    theirs, the others together (each UPDATE writes every row and all its indexes again). Registering a
-    name again replaces it."""
+    over the customer row (subqueries correlated with OuterRef("pk")) that compute them from their
+    sources alone, never from another stored figure: all of them are stored by one UPDATE, which reads
+    the row as it was before. Registering a name again replaces it."""
     _sources[name] = expressions
-    if reads_stored:
-        _reading.add(name)
-    else:
-        _reading.discard(name)
-
-
-def _stages() -> list[dict[str, Any]]:
-    """The registered expressions, one dict per UPDATE, in order."""
-    stages: list[dict[str, Any]] = []
-    for name, build in _sources.items():
-        if not stages or name in _reading:
-            stages.append({})
-        stages[-1] |= build()
-    return stages
 
 
 def figure_expressions() -> dict[str, Any]:
@@ -71,14 +55,11 @@ def _customers(customers: QuerySet[Customer] | Iterable[int] | None) -> QuerySet
 
 def customer_figures_refresh(customers: QuerySet[Customer] | Iterable[int] | None) -> int:
     """Recompute the stored figures of these customers (ids or a queryset; None: all) from their sources,
-    set-based: one UPDATE for the sources that read no stored figure, one more for each that does.
-    Call it inside the transaction that changed a source, after the change. Returns how many customers
-    it wrote."""
-    rows = _customers(customers)
-    changed = 0
-    for expressions in _stages():
-        changed = rows.update(**expressions)
-    return changed
+    set-based, in one UPDATE: each UPDATE writes every row and all the table's indexes again (make bench,
+    job stage). Call it inside the transaction that changed a source, after the change. Returns how many
+    customers it wrote."""
+    expressions = figure_expressions()
+    return _customers(customers).update(**expressions) if expressions else 0
 
 
 class IsDistinctFrom(Func):

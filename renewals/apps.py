@@ -18,7 +18,7 @@ class RenewalsConfig(AppConfig):
         from purchase_auth.services.order_acceptance import order_kind_register
         from renewals import home, signals, views
         from renewals.demo import demo_renewals_step
-        from renewals.pipeline import renewal_levels, renewal_values
+        from renewals.pipeline import renewal_figures
         from renewals.reminders import renewal_reminders
         from renewals.services import auto_renewal_move, auto_renewals_place, licences_expire, renewal_apply
         from renewals.wording import register as wording_register
@@ -26,8 +26,7 @@ class RenewalsConfig(AppConfig):
         wording_register()
 
         order_kind_register(Order.Kind.RENEWAL, renewal_apply)
-        figures_register("renewal_levels", renewal_levels)
-        figures_register("renewal_values", renewal_values, reads_stored=True)  # the levels stored just before
+        figures_register("renewals", renewal_figures)
         for signal in (post_save, post_delete):
             signal.connect(signals.price_changed, sender=Price, dispatch_uid=f"renewals-price-{signal}")
         post_save.connect(signals.product_changed, sender=Product, dispatch_uid="renewals-product")

@@ -139,57 +139,67 @@ def _unit_price(level: Any) -> Coalesce:
     return Coalesce(price(level), price(Value("01")), ZERO, output_field=MONEY)
 
 
-def _renewal_level(quantity: F) -> Case:
+def _customer(name: str, depth: int) -> Any:
+    """The customer row's column `name` from an expression `depth` subqueries below the customer query."""
+    if depth == 0:
+        return F(name)
+    reference = OuterRef(name)
+    for _ in range(depth - 1):
+        reference = OuterRef(reference)
+    return reference
+
+
+def _renewal_level(quantity: F, depth: int = 0) -> Case:
     """REN-2: the level a renewal of "`quantity` of every non-consumable licence pool" reaches (the volume
     level of its qualifying licences), or a committed three-year commit's locked level
-    (purchasing.customer_level): renewals.selectors.renewal_level in SQL over the customer row."""
+    (purchasing.customer_level): renewals.selectors.renewal_level in SQL over the customer row, for an
+    expression `depth` subqueries below the customer query."""
     pools = LicencePool.objects.filter(
-        customer=OuterRef("pk"), product__is_consumable=False, product__counts_for_vip_select=True
+        customer=_customer("pk", depth + 1), product__is_consumable=False, product__counts_for_vip_select=True
     )
-    qualifying = Coalesce(_pools_sum(pools, quantity, IntegerField()), Value(0))
-    commit = ThreeYearCommit.objects.with_scopes_disabled().filter(
-        customer=OuterRef("pk"), status=ThreeYearCommitStatus.COMMITTED
-    )
-    locked = Coalesce(
-        NullIf(Subquery(commit.order_by("-requested_at", "-id").values("level")[:1]), Value("")),
-        NullIf(F("vip_select_level"), Value("")),
-        Value("01"),
-        output_field=CharField(),
-    )
-    return Case(
-        When(three_year_commit_status=ThreeYearCommitStatus.COMMITTED, then=locked),
-        *(When(GreaterThanOrEqual(qualifying, lowest), then=Value(level)) for lowest, level in rules.VOLUME_LEVELS),
+    # The volume level in one subquery: its CASE reads the qualifying sum once, where a CASE over the
+    # customer row would compute the sum again for each level it tries.
+    reached = Case(
+        *(When(GreaterThanOrEqual(Sum(quantity), lowest), then=Value(level)) for lowest, level in rules.VOLUME_LEVELS),
         default=Value("01"),
         output_field=CharField(),
     )
+    volume = Subquery(pools.order_by().values("customer").annotate(level=reached).values("level"), CharField())
+    commit = ThreeYearCommit.objects.with_scopes_disabled().filter(
+        customer=_customer("pk", depth + 1), status=ThreeYearCommitStatus.COMMITTED
+    )
+    locked = Coalesce(
+        NullIf(Subquery(commit.order_by("-requested_at", "-id").values("level")[:1]), Value("")),
+        NullIf(_customer("vip_select_level", depth), Value("")),
+        Value("01"),
+        output_field=CharField(),
+    )
+    committed = Exact(_customer("three_year_commit_status", depth), Value(ThreeYearCommitStatus.COMMITTED))
+    return Case(When(committed, then=locked), default=Coalesce(volume, Value("01")), output_field=CharField())
 
 
-def _renewal_value(quantity: F, level: str) -> Coalesce:
+def _renewal_value(quantity: F) -> Coalesce:
     """REN-10: `renewal_quote(customer, lines).total` for the lines "`quantity` of every non-consumable
-    licence pool", at the level stored in the row's column `level` (renewal_levels): per line the price
-    of that level (else level 01) for 12 months (rules.line_total with months=12: unit price × quantity)."""
+    licence pool", at the level their renewal reaches (_renewal_level): per line the price of that level
+    (else level 01) for 12 months (rules.line_total with months=12: unit price × quantity). The level is
+    computed here, not read from the row, so that one UPDATE stores both (customers.figures); it depends on
+    the customer only, so PostgreSQL evaluates it once per customer (an InitPlan of the price lookup)."""
     pools = LicencePool.objects.filter(customer=OuterRef("pk"), product__is_consumable=False)
-    return Coalesce(_pools_sum(pools, quantity * _unit_price(OuterRef(OuterRef(level))), MONEY), ZERO)
+    return Coalesce(_pools_sum(pools, quantity * _unit_price(_renewal_level(quantity, depth=2)), MONEY), ZERO)
 
 
-def renewal_levels() -> dict[str, Any]:
-    """What renewals store on the customer row first (customers.figures): per term quantity — the
-    fulfilled licences (what a term not yet renewed may renew) and those in grace (what is left after a
-    partial renewal) — how many there are and the level their renewal reaches."""
+def renewal_figures() -> dict[str, Any]:
+    """What renewals store on the customer row (customers.figures): per term quantity — the fulfilled
+    licences (what a term not yet renewed may renew) and those in grace (what is left after a partial
+    renewal) — how many there are, the level their renewal reaches and its projected value (REN-10, REN-11)."""
     pools = LicencePool.objects.filter(customer=OuterRef("pk"))
     return {
         "renewal_licences": Coalesce(_pools_sum(pools, F("fulfilled"), IntegerField()), Value(0)),
         "renewal_licences_grace": Coalesce(_pools_sum(pools, F("grace"), IntegerField()), Value(0)),
         "renewal_level": _renewal_level(F("fulfilled")),
         "renewal_level_grace": _renewal_level(F("grace")),
-    }
-
-
-def renewal_values() -> dict[str, Any]:
-    """Then the projected renewal value of each quantity at its stored level (REN-10, REN-11)."""
-    return {
-        "renewal_value": _renewal_value(F("fulfilled"), "renewal_level"),
-        "renewal_value_grace": _renewal_value(F("grace"), "renewal_level_grace"),
+        "renewal_value": _renewal_value(F("fulfilled")),
+        "renewal_value_grace": _renewal_value(F("grace")),
     }
 
 

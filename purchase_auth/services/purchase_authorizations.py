@@ -6,16 +6,24 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from console.accounts.models import Reseller, User
 from console.audit.services import AuditEntry, audit_log, audit_log_bulk
+from console.bulk import update_returning
 from console.clock import today
 from console.outbox.services import Mail, mail_enqueue, mail_enqueue_bulk
-from customers.models import AnniversarySource
-from customers.rules import is_past_due, past_due_q, payment_due_date, payment_state_sql, payment_suspends_on
+from customers.models import AnniversarySource, Customer
+from customers.rules import (
+    is_past_due,
+    past_due_q,
+    payment_due_date,
+    payment_state_sql,
+    payment_suspends_on,
+    suspended_q,
+)
 from purchase_auth import rules
 from purchase_auth.models import (
     Order,
@@ -143,41 +151,39 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
     """JOB-1/PA-7: move open purchase authorizations with time (pending → overdue → suspended).
 
     Set-based and idempotent (JOB-2, JOB-3): the PAs whose PA-2 state on `on` (customers.rules, the
-    rule the list, the badges and the Plans tab read) differs from the stored one are locked and moved
-    with one UPDATE; a concurrent run waits for the lock and then finds nothing left to move. The
-    outbox's de-duplication key makes a duplicate email impossible all the same.
+    rule the list, the badges and the Plans tab read) differs from the stored one are moved by one UPDATE
+    that returns them; a concurrent run waits for their row locks, then finds nothing left to move (the
+    UPDATE checks its condition again on the rows it waited for). The outbox's de-duplication key makes a
+    duplicate email impossible all the same.
     """
     target = payment_state_sql(on)
     counts = {PurchaseAuthorization.State.OVERDUE: 0, PurchaseAuthorization.State.SUSPENDED: 0}
     with transaction.atomic():
+        # The rule (state ≠ target) decides; the two cases it can move — pending past its due date, overdue
+        # past its suspension day — let PostgreSQL read only those PAs (pa_open_due, pa_overdue_suspends)
+        # instead of every overdue one that is not suspended yet.
         behind = (
             PurchaseAuthorization.objects.with_scopes_disabled()
             .filter(
-                past_due_q(on), state__in=[PurchaseAuthorization.State.PENDING, PurchaseAuthorization.State.OVERDUE]
+                Q(past_due_q(on), state=PurchaseAuthorization.State.PENDING)
+                | Q(past_due_q(on), suspended_q(on), state=PurchaseAuthorization.State.OVERDUE)
             )
-            .annotate(target=target)
-            .exclude(state=F("target"))
+            .exclude(state=target)
         )
-        moved = dict(behind.select_for_update(of=("self",)).values_list("pk", "target"))
-        if not moved:
-            return {str(state): count for state, count in counts.items()}
-        PurchaseAuthorization.objects.with_scopes_disabled().filter(pk__in=moved).update(state=target)
         # Only the columns the audit entries, the webhook events (api.webhooks) and the emails read: the
         # emails store the rows by reference and the sender reads them again (console.outbox.rendering).
-        pas = list(
-            PurchaseAuthorization.objects.with_scopes_disabled()
-            .filter(pk__in=moved)
-            .select_related("customer__managed_by__user")
-            .only(
-                "number",
-                "state",
-                "due_date",
-                "reseller",
-                "customer__vip_id",
-                "customer__managed_by__user__email",
-                "customer__managed_by__user__language",
-            )
+        pas = update_returning(behind, {"state": target}, ["number", "state", "due_date", "reseller", "customer"])
+        if not pas:
+            return {str(state): count for state, count in counts.items()}
+        customers = (
+            Customer.objects.with_scopes_disabled()
+            .filter(pk__in={pa.customer_id for pa in pas})
+            .select_related("managed_by__user")
+            .only("vip_id", "managed_by__user__email", "managed_by__user__language")
+            .in_bulk()
         )
+        for pa in pas:
+            pa.customer = customers[pa.customer_id]
         resellers = Reseller.objects.in_bulk({pa.reseller_id for pa in pas})
         before: dict[str, str] = {"overdue": "pending", "suspended": "overdue"}
         audit_log_bulk(
@@ -202,6 +208,6 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
                 for pa in pas
             ]
         )
-    for state in moved.values():
-        counts[state] += 1
+    for pa in pas:
+        counts[PurchaseAuthorization.State(pa.state)] += 1
     return {str(state): count for state, count in counts.items()}
