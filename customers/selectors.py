@@ -108,7 +108,7 @@ def search_page_ids(
         or SORTS.get(sort, SORTS["name"]) != SORTS["name"]
     ):
         return None
-    order = ("name", "customer_id")
+    order: tuple[str, ...] = ("name", "customer_id")
     if descending:
         order = tuple(f"-{field}" for field in order)
     # `reseller_id + 0` first, as sorted_in_memory: no index matches the ORDER BY, PostgreSQL sorts the matches.
