@@ -14,7 +14,14 @@ from console.accounts.models import MarketSegment, Membership, Reseller, User
 from console.audit.models import AuditEvent
 from console.jobs.models import PeriodicRun
 from console.outbox.models import OutboxMessage
-from customers.models import Customer, CustomerAdmin, CustomerListVersion, CustomerType, ThreeYearCommitStatus
+from customers.models import (
+    Customer,
+    CustomerAdmin,
+    CustomerListVersion,
+    CustomerSearch,
+    CustomerType,
+    ThreeYearCommitStatus,
+)
 from customers.rules import payment_due_date, payment_suspends_on
 from purchase_auth.models import (
     LicencePool,
@@ -181,6 +188,20 @@ class CustomerListVersionFactory(factory.django.DjangoModelFactory):
 
     reseller = factory.SubFactory(ResellerFactory)
     version = 0
+
+
+class CustomerSearchFactory(factory.django.DjangoModelFactory):
+    """A listed customer's search row: the database writes it with the customer (migration 0014), so this
+    creates the customer and returns that row."""
+
+    class Meta:
+        model = CustomerSearch
+        django_get_or_create = ("customer",)
+
+    customer = factory.SubFactory(CustomerFactory)
+    reseller = factory.LazyAttribute(lambda o: o.customer.reseller)
+    name = factory.LazyAttribute(lambda o: o.customer.name)
+    search_text = factory.LazyAttribute(lambda o: o.customer.search_text)
 
 
 class ProductFactory(factory.django.DjangoModelFactory):

@@ -16,7 +16,7 @@ from django_scopes import scope
 from customers import selectors, services
 from customers.models import Customer, CustomerSearch, search_key
 from tests.customers.test_invitations import invite_data
-from tests.factories import CustomerFactory, ResellerFactory
+from tests.factories import CustomerFactory, CustomerSearchFactory, ResellerFactory
 
 pytestmark = pytest.mark.unscoped
 ON = date(2026, 3, 10)
@@ -128,6 +128,12 @@ def test_rows_written_by_raw_sql_are_followed(triad):
         assert not CustomerSearch.objects.filter(pk=copy_pk).exists()
     # A save that rewrites the copied columns unchanged leaves the row alone (the trigger's WHEN clause).
     Customer.objects.get(pk=customer.pk).save(update_fields=["name", "search_text"])
+    _assert_exact()
+
+
+def test_the_factory_returns_the_row_the_database_wrote(db):
+    row = CustomerSearchFactory()
+    assert (row.reseller_id, row.name, row.search_text) == _row(row.customer)
     _assert_exact()
 
 
