@@ -160,7 +160,7 @@ DATABASE_KEPT: dict[str, tuple[str, ...]] = {CUSTOMERS: ("managed_by_email",)}
 CUSTOMER_SEARCH = "customers_customersearch"
 DATABASE_FILLED: dict[str, str] = {
     CUSTOMER_SEARCH: f"INSERT INTO {CUSTOMER_SEARCH} (customer_id, reseller_id, name, search_text) "  # noqa: S608
-    f"SELECT id, reseller_id, name, search_text FROM {CUSTOMERS} WHERE removed_at IS NULL",
+    f"SELECT id, reseller_id, name, search_text FROM {CUSTOMERS} WHERE removed_at IS NULL ORDER BY reseller_id, id",
 }
 # Rows of a DATABASE_FILLED table that differ from what the triggers would have written (extra or missing).
 DATABASE_FILLED_WRONG: dict[str, str] = {
