@@ -232,3 +232,27 @@ def test_the_side_tables_page_is_the_customer_lists_order(triad, member_client, 
         if len(expected) <= 25:
             break
     assert shown == expected
+
+
+@pytest.mark.parametrize(
+    ("arguments", "side_table"),
+    [
+        ({}, True),
+        ({"descending": True}, True),
+        ({"sort": "unknown"}, True),  # customer_list sorts an unknown column by name too
+        ({"customer_filter": "pending"}, False),
+        ({"sort": "status"}, False),
+        ({"mine": True}, False),
+        ({"stale": True}, False),
+        ({"query": "ann@lee.example"}, False),  # a whole email address: the contact's index
+        ({"query": ""}, False),
+    ],
+)
+def test_only_the_default_view_of_a_search_is_answered_by_the_side_table(triad, arguments, side_table):
+    arguments = {"query": "berg", **arguments}
+    if arguments.pop("mine", False):
+        arguments["managed_by"] = triad.member_a
+    if arguments.pop("stale", False):
+        arguments["stale_invitations"] = timezone.now()
+    with scope(reseller=triad.reseller_a):
+        assert (selectors.search_page_ids(reseller=triad.reseller_a, **arguments) is not None) == side_table
