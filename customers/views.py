@@ -285,26 +285,19 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         counts = selectors.customer_counts(reseller=request.reseller, on=on, managed_by=mine, stale_invitations=stale)
     else:
         counts = selectors.customer_counts_cached(reseller=request.reseller, on=on, managed_by=mine)
-    customers = selectors.customer_list(
-        reseller=request.reseller,
-        on=on,
-        customer_filter=state["filter"],
-        managed_by=mine,
-        stale_invitations=stale,
-        query=state["q"],
-        sort=state["sort"],
-        descending=state["descending"],
-    )
+    # The view, as both selectors take it: the list, and a search's page ids from the side table when it can.
+    view: dict[str, Any] = {
+        "reseller": request.reseller,
+        "customer_filter": state["filter"],
+        "managed_by": mine,
+        "stale_invitations": stale,
+        "query": state["q"],
+        "sort": state["sort"],
+        "descending": state["descending"],
+    }
+    customers = selectors.customer_list(on=on, **view)
     if state["q"]:
-        side_ids = selectors.search_page_ids(
-            reseller=request.reseller,
-            customer_filter=state["filter"],
-            managed_by=mine,
-            stale_invitations=stale,
-            query=state["q"],
-            sort=state["sort"],
-            descending=state["descending"],
-        )
+        side_ids = selectors.search_page_ids(**view)
         listed = selectors.customers_visible(reseller=request.reseller)
         page = _search_page(customers, listed, state["page"], state["per_page"], side_ids=side_ids)
     else:
