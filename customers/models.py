@@ -82,7 +82,11 @@ class Customer(models.Model):
     today's date (customers.selectors), so they are right the moment the date changes.
     """
 
-    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="customers")
+    # No index of its own: customer_home_created leads with it (NF-4: each index is written again by every
+    # update that is not HOT, such as the job's figures).
+    reseller = models.ForeignKey(
+        "accounts.Reseller", on_delete=models.PROTECT, related_name="customers", db_index=False
+    )
     vip_id = models.CharField(_("VIP ID"), max_length=VIP_ID_LENGTH, unique=True, default=new_vip_id)
     name = models.CharField(_("organization name"), max_length=80)
     name_en = models.CharField(_("organization name (US English)"), max_length=80)
@@ -188,7 +192,14 @@ class Customer(models.Model):
         indexes = [
             # JOB-1 across every reseller: the day's renewal transitions (reminders, digests, notices,
             # auto-renewals) are customers whose (renewed) Anniversary Date is a given day (NF-4 job figure).
-            models.Index(fields=["anniversary_date"], name="customer_job_ad", condition=LISTED),
+            # With their ids and commit status, auto-renewal picks its customers out of the grace window from
+            # the index alone, without reading the rows of those who switched it off.
+            models.Index(
+                fields=["anniversary_date"],
+                name="customer_job_ad",
+                condition=LISTED,
+                include=["id", "three_year_commit_status"],
+            ),
             models.Index(
                 fields=["renewed_ad"], name="customer_job_renewed_ad", condition=LISTED & Q(renewed_ad__isnull=False)
             ),
