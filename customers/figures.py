@@ -37,10 +37,12 @@ def figures_register(name: str, expressions: FigureExpressions) -> None:
     _sources[name] = expressions
 
 
-def figure_expressions() -> dict[str, Any]:
+def figure_expressions(sources: Iterable[str] | None = None) -> dict[str, Any]:
+    """The expressions of every figure, or of those the named sources register."""
     expressions: dict[str, Any] = {}
-    for build in _sources.values():
-        expressions |= build()
+    for name, build in _sources.items():
+        if sources is None or name in sources:
+            expressions |= build()
     return expressions
 
 
@@ -53,12 +55,15 @@ def _customers(customers: QuerySet[Customer] | Iterable[int] | None) -> QuerySet
     return everyone.filter(pk__in=list(customers))
 
 
-def customer_figures_refresh(customers: QuerySet[Customer] | Iterable[int] | None) -> int:
+def customer_figures_refresh(
+    customers: QuerySet[Customer] | Iterable[int] | None, *, sources: Iterable[str] | None = None
+) -> int:
     """Recompute the stored figures of these customers (ids or a queryset; None: all) from their sources,
     set-based, in one UPDATE: each UPDATE writes every row and all the table's indexes again (make bench,
-    job stage). Call it inside the transaction that changed a source, after the change. Returns how many
-    customers it wrote."""
-    expressions = figure_expressions()
+    job stage). Call it inside the transaction that changed a source, after the change. `sources` (names
+    given to figures_register) limits it to their figures, for a change that touches nothing else (the
+    job's licence expiry: pools only). Returns how many customers it wrote."""
+    expressions = figure_expressions(sources)
     return _customers(customers).update(**expressions) if expressions else 0
 
 

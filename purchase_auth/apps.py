@@ -16,7 +16,7 @@ class PurchaseAuthConfig(AppConfig):
         from customers.sections import DetailSection, detail_section_register
         from purchase_auth import home, views
         from purchase_auth.demo import demo_purchasing_step
-        from purchase_auth.figures import purchasing_figures
+        from purchase_auth.figures import licence_figures, purchase_authorization_figures
         from purchase_auth.services.purchase_authorizations import purchase_authorizations_refresh
         from purchase_auth.services.three_year_commit import three_year_commits_move, three_year_commits_refresh
         from purchase_auth.wording import customer_orders_and_pas
@@ -28,7 +28,8 @@ class PurchaseAuthConfig(AppConfig):
             HistorySource(customer_orders_and_pas, hides=("customer.pa_create", "customer.pa_cancel")),
         )
 
-        figures_register("purchasing", purchasing_figures)
+        figures_register("purchase_authorizations", purchase_authorization_figures)
+        figures_register("licences", licence_figures)
         periodic_step("purchase_authorizations", purchase_authorizations_refresh, order=10)
         periodic_step("three_year_commits", three_year_commits_refresh, order=20)
 

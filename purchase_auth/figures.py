@@ -51,11 +51,11 @@ def _aggregate(rows: QuerySet, **aggregate: Any) -> Subquery:
     return Subquery(rows.order_by().values("customer").annotate(**aggregate).values(name))
 
 
-def purchasing_figures() -> dict[str, Any]:
+def purchase_authorization_figures() -> dict[str, Any]:
+    """What the purchase authorizations and orders give: products ever requested or bought, the open PAs."""
     open_pas = PurchaseAuthorization.objects.with_scopes_disabled().filter(
         customer=OuterRef("pk"), state__in=PurchaseAuthorization.OPEN_STATES
     )
-    pools = LicencePool.objects.filter(customer=OuterRef("pk"))
     ever = PurchaseAuthorization.objects.with_scopes_disabled().filter(customer=OuterRef("pk"))
     orders = Order.objects.with_scopes_disabled().filter(customer=OuterRef("pk"))
     return {
@@ -65,6 +65,13 @@ def purchasing_figures() -> dict[str, Any]:
         "open_pa_min_suspends": _aggregate(open_pas, v=Min("suspends_on")),
         "open_pa_count": Coalesce(_aggregate(open_pas, v=Count("pk")), Value(0)),
         "open_pa_dues": SortedIsoDates(open_pas.order_by("due_date").values("due_date")),
+    }
+
+
+def licence_figures() -> dict[str, Any]:
+    """What the licence pools give (ORD-4): active and available licences."""
+    pools = LicencePool.objects.filter(customer=OuterRef("pk"))
+    return {
         "licences_active": Coalesce(_aggregate(pools, v=Sum("assigned")), Value(0)),
         "licences_available": Coalesce(
             _aggregate(pools, v=Sum("fulfilled") + Sum("pending") + Sum("grace") - Sum("assigned")), Value(0)

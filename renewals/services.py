@@ -219,7 +219,8 @@ def licences_expire(*, on: date) -> dict[str, int]:
             grace=0,
         )
         lapsed_ids = set(locked.values())
-        customer_figures_refresh(partial_ids | lapsed_ids)
+        # Only what the pools give: the PAs, orders and prices did not change.
+        customer_figures_refresh(partial_ids | lapsed_ids, sources=("licences", "renewals"))
         # What the audit entries (str(customer)) and their webhook events (api.webhooks) read, not the rows.
         customers = (
             Customer.objects.with_scopes_disabled()
