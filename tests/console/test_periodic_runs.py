@@ -5,6 +5,7 @@ or deleted from the admin and beat restores it."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import date
 
@@ -199,3 +200,27 @@ def test_beat_restores_a_declared_task_that_was_disabled_or_deleted(schedule):
         "outbox-flush",
     }
     assert {"periodic-refresh", "outbox-flush"} <= set(scheduler.schedule)
+
+
+def test_the_cycle_collector_is_off_while_a_step_runs_and_back_on_after_it_even_when_it_fails(db, broken_step):
+    seen: list[bool] = []
+
+    def records(*, on: date) -> dict[str, int]:
+        seen.append(gc.isenabled())
+        return {}
+
+    def fails(*, on: date) -> dict[str, int]:
+        seen.append(gc.isenabled())
+        raise RuntimeError("a bug")
+
+    periodic.periodic_step("aab_records", records, order=0)
+    periodic.periodic_step("aac_fails", fails, order=0)
+    try:
+        assert gc.isenabled()
+        periodic.periodic_run(on=ON)
+        assert seen == [False, False]
+        assert gc.isenabled()
+        assert PeriodicRun.objects.get().failures.keys() == {"aaa_broken", "aac_fails"}
+    finally:
+        periodic._steps.pop("aab_records")
+        periodic._steps.pop("aac_fails")
