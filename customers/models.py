@@ -116,7 +116,8 @@ class Customer(models.Model):
     managed_by = models.ForeignKey(
         "accounts.Membership", on_delete=models.PROTECT, related_name="managed_customers", verbose_name=_("managed by")
     )
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: nothing looks customers up by who invited them, only a user's deletion checks it.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(_("created"))
     submission_key = models.UUIDField(null=True, blank=True, editable=False)
 

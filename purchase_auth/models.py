@@ -115,12 +115,14 @@ class PurchaseAuthorization(models.Model):
 
     OPEN_STATES = (State.PENDING, State.OVERDUE, State.SUSPENDED)
 
-    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="+")
+    reseller = models.ForeignKey("accounts.Reseller", on_delete=models.PROTECT, related_name="+", db_index=False)
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="purchase_authorizations")
     number = models.CharField(_("number"), max_length=20, unique=True, default=new_pa_number)
     created_at = models.DateTimeField(_("created"))
     created_on = models.DateField(_("date"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # No index of its own (nor the reseller's): nothing looks PAs up by creator or by reseller alone, only the
+    # deletion of a user or reseller checks them, and every state change the job makes wrote both (NF-4).
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     due_date = models.DateField(_("payment due"))
     suspends_on = models.DateField(_("suspended from"))
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)

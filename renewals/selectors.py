@@ -102,14 +102,18 @@ def auto_renewal_quotes(customers: list[Customer]) -> dict[int, Quote]:
     # job's heavy day).
     catalogue = Product.objects.in_bulk()
     chosen: dict[int, dict[Product, int]] = defaultdict(dict)
-    for customer_id, product_id, quantity in AutoRenewalLine.objects.filter(
-        auto_renewal__customer_id__in=ids
-    ).order_by().values_list("auto_renewal__customer_id", "product_id", "quantity"):
+    for customer_id, product_id, quantity in (
+        AutoRenewalLine.objects.filter(auto_renewal__customer_id__in=ids)
+        .order_by()
+        .values_list("auto_renewal__customer_id", "product_id", "quantity")
+    ):
         chosen[customer_id][catalogue[product_id]] = quantity
     default: dict[int, dict[Product, int]] = defaultdict(dict)
-    for customer_id, product_id, fulfilled in LicencePool.objects.filter(
-        customer_id__in=ids, fulfilled__gt=0
-    ).order_by().values_list("customer_id", "product_id", "fulfilled"):
+    for customer_id, product_id, fulfilled in (
+        LicencePool.objects.filter(customer_id__in=ids, fulfilled__gt=0)
+        .order_by()
+        .values_list("customer_id", "product_id", "fulfilled")
+    ):
         if not catalogue[product_id].is_consumable:
             default[customer_id][catalogue[product_id]] = fulfilled
     locked = dict(

@@ -1,7 +1,9 @@
 """NF-4, the job's heavy day: every update of a customer row that is not HOT (the job's figures) writes each of
-the table's indexes again, so two that nothing needs go, and one carries what auto-renewal reads:
+the table's indexes again, so three that nothing needs go, and one carries what auto-renewal reads:
 
 - the reseller foreign key's own index: customer_home_created leads with reseller_id;
+- the creator's foreign-key index: nothing looks customers up by who invited them; only deleting a user checks
+  it, which now reads the table;
 - the `varchar_pattern_ops` index PostgreSQL gets for the unique VIP ID, for `LIKE 'prefix%'`: nothing
   searches VIP IDs by prefix (the search reads search_text), the unique index answers the exact lookups;
 - customer_job_ad carries the id and the commit status, so auto-renewal picks its customers out of the grace
@@ -13,7 +15,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("accounts", "0002_user_language_choices"),
         ("customers", "0014_customer_search"),
@@ -44,6 +45,26 @@ class Migration(migrations.Migration):
                 migrations.RunSQL(
                     "DROP INDEX IF EXISTS customers_customer_reseller_id_eb0ab540",
                     "CREATE INDEX customers_customer_reseller_id_eb0ab540 ON customers_customer (reseller_id)",
+                ),
+            ],
+        ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name="customer",
+                    name="created_by",
+                    field=models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+            ],
+            database_operations=[
+                migrations.RunSQL(
+                    "DROP INDEX IF EXISTS customers_customer_created_by_id_e3e9e010",
+                    "CREATE INDEX customers_customer_created_by_id_e3e9e010 ON customers_customer (created_by_id)",
                 ),
             ],
         ),
