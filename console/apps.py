@@ -7,4 +7,7 @@ class ConsoleConfig(AppConfig):
     verbose_name = _("Reseller Console")
 
     def ready(self) -> None:
-        from console import i18n  # noqa: F401  (connects the sign-in language receiver)
+        from console import (
+            i18n,  # noqa: F401  (connects the sign-in language receiver)
+            lookups,  # noqa: F401  (registers field__any)
+        )

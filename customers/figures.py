@@ -52,7 +52,7 @@ def _customers(customers: QuerySet[Customer] | Iterable[int] | None) -> QuerySet
         return everyone.all()
     if isinstance(customers, QuerySet):
         return everyone.filter(pk__in=customers.values("pk"))  # type: ignore[misc]  # a subquery
-    return everyone.filter(pk__in=list(customers))
+    return everyone.filter(pk__any=list(customers))
 
 
 def customer_figures_refresh(

@@ -105,7 +105,7 @@ def _admins(customers: list[Any]) -> dict[int, list[tuple[str, str]]]:
     while there is none. One query, of the two columns it needs."""
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     rows = (
-        CustomerAdmin.objects.filter(customer_id__in=[customer.pk for customer in customers])
+        CustomerAdmin.objects.filter(customer_id__any=[customer.pk for customer in customers])
         .order_by("customer_id", "user_id")
         .values_list("customer_id", "user__email", "user_id")
     )
@@ -224,7 +224,7 @@ def _not_sent(mails: Iterable[Mail]) -> list[Mail]:
     key still decides between two runs at the same moment (mail_enqueue_bulk ignores the conflict)."""
     mails = list(mails)
     used = set(
-        OutboxMessage.objects.filter(dedupe_key__in=[mail.dedupe_key for mail in mails]).values_list(
+        OutboxMessage.objects.filter(dedupe_key__any=[mail.dedupe_key for mail in mails]).values_list(
             "dedupe_key", flat=True
         )
     )
@@ -261,7 +261,7 @@ def _entered(on: date, since: date) -> list[AuditEntry]:
         .filter(
             action__in=list(entering),
             object_type=Customer._meta.label_lower,
-            object_id__in=[str(customer.pk) for customer in customers],
+            object_id__any=[str(customer.pk) for customer in customers],
         )
         .values_list("action", "object_id", "changes__anniversary_date__1")
     )

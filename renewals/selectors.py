@@ -103,14 +103,14 @@ def auto_renewal_quotes(customers: list[Customer]) -> dict[int, Quote]:
     catalogue = Product.objects.in_bulk()
     chosen: dict[int, dict[Product, int]] = defaultdict(dict)
     for customer_id, product_id, quantity in (
-        AutoRenewalLine.objects.filter(auto_renewal__customer_id__in=ids)
+        AutoRenewalLine.objects.filter(auto_renewal__customer_id__any=ids)
         .order_by()
         .values_list("auto_renewal__customer_id", "product_id", "quantity")
     ):
         chosen[customer_id][catalogue[product_id]] = quantity
     default: dict[int, dict[Product, int]] = defaultdict(dict)
     for customer_id, product_id, fulfilled in (
-        LicencePool.objects.filter(customer_id__in=ids, fulfilled__gt=0)
+        LicencePool.objects.filter(customer_id__any=ids, fulfilled__gt=0)
         .order_by()
         .values_list("customer_id", "product_id", "fulfilled")
     ):
@@ -118,7 +118,7 @@ def auto_renewal_quotes(customers: list[Customer]) -> dict[int, Quote]:
             default[customer_id][catalogue[product_id]] = fulfilled
     locked = dict(
         ThreeYearCommit.objects.with_scopes_disabled()
-        .filter(customer_id__in=ids, status=ThreeYearCommitStatus.COMMITTED)
+        .filter(customer_id__any=ids, status=ThreeYearCommitStatus.COMMITTED)
         .order_by("customer_id", "-requested_at", "-id")
         .distinct("customer_id")
         .values_list("customer_id", "level")

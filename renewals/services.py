@@ -197,22 +197,22 @@ def licences_expire(*, on: date) -> dict[str, int]:
         renewed = listed.filter(renewal_licences_grace__gt=0, renewed_ad__lt=grace_end)
         licensed = listed.filter(Q(renewal_licences__gt=0) | Q(renewal_licences_grace__gt=0))
         partial = pools.filter(
-            grace__gt=0, customer__renewed_ad__lt=grace_end, customer__in=list(renewed.values_list("pk", flat=True))
+            grace__gt=0, customer__renewed_ad__lt=grace_end, customer__any=list(renewed.values_list("pk", flat=True))
         )
         lapsed = pools.filter(
             Q(fulfilled__gt=0) | Q(grace__gt=0),
             customer__anniversary_date__lt=grace_end,
-            customer__in=list(licensed.filter(anniversary_date__lt=grace_end).values_list("pk", flat=True)),
+            customer__any=list(licensed.filter(anniversary_date__lt=grace_end).values_list("pk", flat=True)),
         )
         # Lock the pools to expire, then update just those (by primary key, the conditions checked again):
         # the UPDATE does not search the customers past their grace a second time.
         locked = dict(partial.select_for_update(of=("self",)).values_list("pk", "customer_id"))
-        partial.filter(pk__in=locked).update(
+        partial.filter(pk__any=list(locked)).update(
             expired=F("expired") + F("grace"), assigned=Least("assigned", F("fulfilled") + F("pending")), grace=0
         )
         partial_ids = set(locked.values())
         locked = dict(lapsed.select_for_update(of=("self",)).values_list("pk", "customer_id"))
-        lapsed.filter(pk__in=locked).update(
+        lapsed.filter(pk__any=list(locked)).update(
             expired=F("expired") + F("fulfilled") + F("grace"),
             assigned=Least("assigned", F("pending")),
             fulfilled=0,
@@ -224,7 +224,7 @@ def licences_expire(*, on: date) -> dict[str, int]:
         # What the audit entries (str(customer)) and their webhook events (api.webhooks) read, not the rows.
         customers = (
             Customer.objects.with_scopes_disabled()
-            .filter(pk__in=partial_ids | lapsed_ids)
+            .filter(pk__any=list(partial_ids | lapsed_ids))
             .only("reseller_id", "vip_id", "name", "invitation_status")
         )
         audit_log_bulk(
@@ -267,7 +267,7 @@ def auto_renewals_place(*, on: date) -> dict[str, int]:
             customers = list(
                 in_window.select_for_update(of=("self",), skip_locked=True)
                 .select_related("managed_by")
-                .filter(pk__in=candidates)
+                .filter(pk__any=candidates)
                 .filter(Exists(with_licences))
                 .exclude(Exists(renewed_already))
                 .order_by("pk")

@@ -177,7 +177,7 @@ def purchase_authorizations_refresh(*, on: date) -> dict[str, int]:
             return {str(state): count for state, count in counts.items()}
         customers = (
             Customer.objects.with_scopes_disabled()
-            .filter(pk__in={pa.customer_id for pa in pas})
+            .filter(pk__any=list({pa.customer_id for pa in pas}))
             .select_related("managed_by__user")
             .only("vip_id", "managed_by__user__email", "managed_by__user__language")
             .in_bulk()
