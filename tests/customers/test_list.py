@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.rules import CustomerFilter, customer_flags_for, filter_q, suspended_q
+from customers.models import Customer
+from customers.rules import READY_STATES, CustomerFilter, customer_flags_for, filter_q, renewal_state_for, suspended_q
 from customers.selectors import customer_counts, customer_list
 from tests.factories import CustomerFactory
 
@@ -153,6 +154,33 @@ def test_python_flags_and_sql_filters_agree(triad, offset):
         assert rows.filter(filter_q(value, TODAY)).exists() == flags[value], value
     suspended = rows.filter(suspended_q(TODAY, suspends_on="open_pa_min_suspends")).exists()
     assert suspended == flags["suspended"]
+
+
+def test_ready_for_renewal_is_exactly_its_three_states_on_every_day(triad):
+    """The filter's SQL writes *ready* and *in grace* as one range of the AD: day by day across both windows, it
+    holds exactly the customers whose state is ready, in grace or partially renewed."""
+    anniversary = date(2026, 9, 1)
+    next_year = date(2027, 9, 1)
+    customers = [
+        CustomerFactory(managed_by=triad.member_a, has_products=True, anniversary_date=anniversary),
+        CustomerFactory(managed_by=triad.member_a, has_products=True, anniversary_date=None),
+        *(
+            CustomerFactory(
+                managed_by=triad.member_a,
+                has_products=True,
+                anniversary_date=next_year,
+                renewed_ad=anniversary,
+                renewal_shortfall=shortfall,
+            )
+            for shortfall in (0, 2)
+        ),
+    ]
+    for offset in range(-40, 41):
+        on = anniversary + timedelta(days=offset)
+        expected = {c.pk for c in customers if renewal_state_for(c, on) in READY_STATES}
+        assert set(Customer.objects.filter(filter_q(CustomerFilter.READY, on)).values_list("pk", flat=True)) == (
+            expected
+        ), offset
 
 
 def test_managed_by_me_narrows_every_filter_and_its_counts(triad, member_client, frozen):
