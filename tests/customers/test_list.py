@@ -183,6 +183,18 @@ def test_ready_for_renewal_is_exactly_its_three_states_on_every_day(triad):
         ), offset
 
 
+def test_a_filtered_page_writes_its_filter_once(triad, member_client, frozen):
+    """NF-4: the page's rows are fetched by the ids the filter chose; the filter is not written (compiled,
+    planned) a second time around them."""
+    CustomerFactory(managed_by=triad.member_a, name="Renew Now", has_products=True, anniversary_date=TODAY)
+    with CaptureQueriesContext(connection) as captured:
+        response = member_client.get(reverse("customers:list"), {"filter": "ready", "mine": "on"})
+    assert names(response) == ["Renew Now"]
+    (page,) = [q["sql"] for q in captured if '"customers_customer"."vip_id"' in q["sql"]]
+    assert page.count('"anniversary_date" BETWEEN') == 1
+    assert len(re.findall(r'"managed_by_id" = \d', page)) == 1
+
+
 def test_managed_by_me_narrows_every_filter_and_its_counts(triad, member_client, frozen):
     CustomerFactory(managed_by=triad.member_a, name="Mine")
     CustomerFactory(managed_by=triad.admin_a, name="Colleague's")
