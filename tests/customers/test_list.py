@@ -195,6 +195,24 @@ def test_a_filtered_page_writes_its_filter_once(triad, member_client, frozen):
     assert len(re.findall(r'"managed_by_id" = \d', page)) == 1
 
 
+def test_a_filtered_mine_page_reads_the_members_own_index_entries_alone(triad):
+    """NF-4: customer_list_mine holds the filters' columns, so "Managed by me" with a filter walks the member's
+    own entries in name order, index only, rather than every customer of the reseller (customer_list_name).
+    Sequential, plain index and bitmap scans are off: a few test rows would be read otherwise."""
+    CustomerFactory(managed_by=triad.member_a, has_products=True, anniversary_date=TODAY)
+    ids = customer_list(
+        reseller=triad.reseller_a, on=TODAY, customer_filter=CustomerFilter.READY, managed_by=triad.member_a
+    ).values("pk")[:25]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using customer_list_mine " in plan, plan
+    assert "Sort" not in plan, plan
+
+
 def test_managed_by_me_narrows_every_filter_and_its_counts(triad, member_client, frozen):
     CustomerFactory(managed_by=triad.member_a, name="Mine")
     CustomerFactory(managed_by=triad.admin_a, name="Colleague's")
