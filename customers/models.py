@@ -235,7 +235,21 @@ class Customer(models.Model):
             models.Index(
                 fields=["reseller", "anniversary_date", "name", "id"], name="customer_list_ad", condition=LISTED
             ),
-            models.Index(fields=["reseller", "managed_by", "name", "id"], name="customer_list_mine", condition=LISTED),
+            # "Managed by me" with a filter (LIST-2): the filters' columns are included, so the page is a walk of
+            # the member's own entries alone, never of the whole reseller's (customer_list_name) to find them.
+            models.Index(
+                fields=["reseller", "managed_by", "name", "id"],
+                name="customer_list_mine",
+                condition=LISTED,
+                include=[
+                    "has_products",
+                    "anniversary_date",
+                    "open_pa_min_due",
+                    "open_pa_max_due",
+                    "renewed_ad",
+                    "renewal_shortfall",
+                ],
+            ),
             models.Index(
                 fields=["reseller", "managed_by_email", "name", "id"], name="customer_list_managed_by", condition=LISTED
             ),

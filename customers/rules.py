@@ -147,11 +147,7 @@ def filter_q(customer_filter: str, on: date) -> Q:
         case CustomerFilter.UPCOMING:
             return renewal_state_q(RenewalState.UPCOMING, on)
         case CustomerFilter.READY:  # inside the window and not fully renewed (REN-8)
-            return (
-                renewal_state_q(RenewalState.READY, on)
-                | renewal_state_q(RenewalState.IN_GRACE, on)
-                | renewal_state_q(RenewalState.PARTIAL, on)
-            )
+            return ready_for_renewal_q(on)
     return Q()
 
 
@@ -235,10 +231,16 @@ def renewal_state(*, anniversary_date: date | None, renewed_ad: date | None, ren
     return RenewalState.LAPSED
 
 
+def _renewed_q(on: date) -> Q:
+    """The renewed AD's window is still open on `on`: *renewed* or *partially renewed* (REN-8)."""
+    window, grace = policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
+    return Q(renewed_ad__range=(on - timedelta(days=grace), on + timedelta(days=window)))
+
+
 def renewal_state_q(state: str, on: date) -> Q:
     """`renewal_state(...) == state` as a WHERE clause over customers_customer."""
     notice, window, grace = policy("RENEWAL_NOTICE_DAYS"), policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
-    renewed = Q(renewed_ad__range=(on - timedelta(days=grace), on + timedelta(days=window)))
+    renewed = _renewed_q(on)
     match state:
         case RenewalState.RENEWED:
             return renewed & Q(renewal_shortfall=0)
@@ -257,6 +259,16 @@ def renewal_state_q(state: str, on: date) -> Q:
 
 # LIST-2's *Ready for Renewal*: inside the window (AD−30 … AD+30) and not fully renewed.
 READY_STATES = frozenset({RenewalState.READY, RenewalState.IN_GRACE, RenewalState.PARTIAL})
+
+
+def ready_for_renewal_q(on: date) -> Q:
+    """`renewal_state(...) in READY_STATES` as a WHERE clause (LIST-2's Ready for Renewal), as short as it can be
+    written: the list compiles it and PostgreSQL plans it on every request of that filter (NF-4). Not renewed
+    and *ready* (AD from tomorrow to the end of the window) or *in grace* (AD from the start of grace to
+    today): adjacent ranges, so one range of the AD; or *partially renewed*."""
+    window, grace = policy("RENEWAL_WINDOW_DAYS"), policy("RENEWAL_GRACE_DAYS")
+    in_window = Q(anniversary_date__range=(on - timedelta(days=grace), on + timedelta(days=window)))
+    return (~_renewed_q(on) & in_window) | renewal_state_q(RenewalState.PARTIAL, on)
 
 
 def renewal_state_sql(on: date) -> Case:

@@ -91,10 +91,16 @@ LIST_ROW_FIELDS = (
 )
 
 
-def _page_of(customers: QuerySet[Customer]) -> Callable[[int, int], QuerySet[Customer, dict[str, Any]]]:
-    """Deferred join: find the page's ids on a narrow covering index, then fetch only those rows (NF-4)."""
-    return lambda offset, limit: customers.filter(pk__in=customers.values("pk")[offset : offset + limit]).values(
-        *LIST_ROW_FIELDS
+def _page_of(
+    customers: QuerySet[Customer], listed: QuerySet[Customer]
+) -> Callable[[int, int], QuerySet[Customer, dict[str, Any]]]:
+    """Deferred join: find the page's ids on a narrow covering index, then fetch only those rows (NF-4), from
+    `listed` (the reseller's listed customers): the view's filter chose the ids, so it is not written a second
+    time around them, to be compiled and planned again on every request (a Ready for Renewal page's)."""
+    return lambda offset, limit: (
+        listed.filter(pk__in=customers.values("pk")[offset : offset + limit])
+        .order_by(*customers.query.order_by)
+        .values(*LIST_ROW_FIELDS)
     )
 
 
@@ -134,7 +140,7 @@ def _search_page(
         hits = hits_on(number) if total else []
     by_pk = {row["id"]: row for row in listed.filter(pk__in=[pk for pk, _ in hits]).values("id", *LIST_ROW_FIELDS)}
     rows = [by_pk[pk] for pk, _ in hits if pk in by_pk]  # one removed in between: gone
-    return Page(rows, number, KnownCountPaginator(_page_of(customers), per_page, total))
+    return Page(rows, number, KnownCountPaginator(_page_of(customers, listed), per_page, total))
 
 
 # One row of the customer table (NF-4): formatted here, each value escaped once, instead of through a dozen
@@ -296,12 +302,12 @@ def _list_context(request: ConsoleRequest) -> dict[str, Any]:
         "descending": state["descending"],
     }
     customers = selectors.customer_list(on=on, **view)
+    listed = selectors.customers_visible(reseller=request.reseller)
     if state["q"]:
         side_ids = selectors.search_page_ids(**view)
-        listed = selectors.customers_visible(reseller=request.reseller)
         page = _search_page(customers, listed, state["page"], state["per_page"], side_ids=side_ids)
     else:
-        page = KnownCountPaginator(_page_of(customers), state["per_page"], counts[state["filter"]]).get_page(
+        page = KnownCountPaginator(_page_of(customers, listed), state["per_page"], counts[state["filter"]]).get_page(
             state["page"]
         )
     rows = _list_rows(request, list(page.object_list), on)

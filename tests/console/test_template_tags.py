@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.http import QueryDict
 from django.template import Context, Template, TemplateSyntaxError
+
+from console.templatetags.console_tags import _query_with
 
 TABLE = """{% load i18n console_tags %}{% data_table rows caption=_("Orders") %}
   <th scope="col">{% translate "Number" %}</th>
@@ -74,3 +77,22 @@ def test_machine_datetime_is_a_valid_html_datetime_without_microseconds() -> Non
         assert template.render(Context({"value": aware})) == "2026-11-30T05:45:06+02:00"
     assert template.render(Context({"value": datetime.date(2027, 3, 10)})) == "2027-03-10"
     assert template.render(Context({"value": None})) == ""
+
+
+QUERIES = ["", "filter=ready&mine=on", "sort=-name&page=3&q=M%C3%BCller+%26+S%C3%B6hne&x=1&x=2", "format=csv&a=%2F%3F"]
+CHANGES = [{"sort": "-name", "page": None}, {"page": 4, "format": None}, {"x": "9", "y": "a b"}]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("changes", CHANGES)
+def test_a_changed_query_string_is_written_as_the_query_dict_writes_it(query: str, changes: dict) -> None:
+    """The links of a list (sort headers, pages) write the request's query string changed without copying it;
+    the same text as a copied QueryDict, parameter order, repeated keys and encoding included."""
+    get = QueryDict(query)
+    copied = get.copy()
+    for key, value in changes.items():
+        if value is None:
+            copied.pop(key, None)
+        else:
+            copied[key] = value
+    assert _query_with(get, changes) == copied.urlencode()

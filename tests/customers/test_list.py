@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from customers.rules import CustomerFilter, customer_flags_for, filter_q, suspended_q
+from customers.models import Customer
+from customers.rules import READY_STATES, CustomerFilter, customer_flags_for, filter_q, renewal_state_for, suspended_q
 from customers.selectors import customer_counts, customer_list
 from tests.factories import CustomerFactory
 
@@ -153,6 +154,63 @@ def test_python_flags_and_sql_filters_agree(triad, offset):
         assert rows.filter(filter_q(value, TODAY)).exists() == flags[value], value
     suspended = rows.filter(suspended_q(TODAY, suspends_on="open_pa_min_suspends")).exists()
     assert suspended == flags["suspended"]
+
+
+def test_ready_for_renewal_is_exactly_its_three_states_on_every_day(triad):
+    """The filter's SQL writes *ready* and *in grace* as one range of the AD: day by day across both windows, it
+    holds exactly the customers whose state is ready, in grace or partially renewed."""
+    anniversary = date(2026, 9, 1)
+    next_year = date(2027, 9, 1)
+    customers = [
+        CustomerFactory(managed_by=triad.member_a, has_products=True, anniversary_date=anniversary),
+        CustomerFactory(managed_by=triad.member_a, has_products=True, anniversary_date=None),
+        *(
+            CustomerFactory(
+                managed_by=triad.member_a,
+                has_products=True,
+                anniversary_date=next_year,
+                renewed_ad=anniversary,
+                renewal_shortfall=shortfall,
+            )
+            for shortfall in (0, 2)
+        ),
+    ]
+    for offset in range(-40, 41):
+        on = anniversary + timedelta(days=offset)
+        expected = {c.pk for c in customers if renewal_state_for(c, on) in READY_STATES}
+        assert set(Customer.objects.filter(filter_q(CustomerFilter.READY, on)).values_list("pk", flat=True)) == (
+            expected
+        ), offset
+
+
+def test_a_filtered_page_writes_its_filter_once(triad, member_client, frozen):
+    """NF-4: the page's rows are fetched by the ids the filter chose; the filter is not written (compiled,
+    planned) a second time around them."""
+    CustomerFactory(managed_by=triad.member_a, name="Renew Now", has_products=True, anniversary_date=TODAY)
+    with CaptureQueriesContext(connection) as captured:
+        response = member_client.get(reverse("customers:list"), {"filter": "ready", "mine": "on"})
+    assert names(response) == ["Renew Now"]
+    (page,) = [q["sql"] for q in captured if '"customers_customer"."vip_id"' in q["sql"]]
+    assert page.count('"anniversary_date" BETWEEN') == 1
+    assert len(re.findall(r'"managed_by_id" = \d', page)) == 1
+
+
+def test_a_filtered_mine_page_reads_the_members_own_index_entries_alone(triad):
+    """NF-4: customer_list_mine holds the filters' columns, so "Managed by me" with a filter walks the member's
+    own entries in name order, index only, rather than every customer of the reseller (customer_list_name).
+    Sequential, plain index and bitmap scans are off: a few test rows would be read otherwise."""
+    CustomerFactory(managed_by=triad.member_a, has_products=True, anniversary_date=TODAY)
+    ids = customer_list(
+        reseller=triad.reseller_a, on=TODAY, customer_filter=CustomerFilter.READY, managed_by=triad.member_a
+    ).values("pk")[:25]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_bitmapscan"):
+            cursor.execute(f"SET LOCAL {setting} = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using customer_list_mine " in plan, plan
+    assert "Sort" not in plan, plan
 
 
 def test_managed_by_me_narrows_every_filter_and_its_counts(triad, member_client, frozen):
