@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_user_language_choices'),
-        ('customers', '0014_customer_search'),
+        ('customers', '0015_fewer_index_writes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
