@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import Count, DateField, F, QuerySet, Value
+from django.db.models import Count, DateField, F, Min, QuerySet, Value
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +22,13 @@ from django.utils.translation import ngettext
 
 from console.clock import policy
 from console.home import ROWS_SHOWN, ChartData, ChartSeries, HomeView, TodoFigure, TodoRow, month_starts
-from customers.models import Customer
+from customers.models import Customer, InvitationStatus
 from customers.rules import (
     CustomerFilter,
     RenewalState,
     filter_q,
     invitation_stale_q,
+    is_invitation_stale,
     is_suspended,
     renewal_state_q,
 )
@@ -58,13 +59,16 @@ def lapsed_on(anniversary_date: date) -> date:
     return anniversary_date + timedelta(days=policy("RENEWAL_GRACE_DAYS") + 1)
 
 
-def customer_rows(view: HomeView, name: str, compute: Callable[[], T]) -> T:
+def customer_rows(
+    view: HomeView, name: str, compute: Callable[[], T], *, fresh: Callable[[T], bool] | None = None
+) -> T:
     """`compute()` cached under the reseller's CustomerListVersion, the day and *Managed by me*
     (customers.selectors.customer_rows_cached): only for what follows from the reseller's customer rows
-    and the day alone, never from the clock's time or another table. The version is read once a page."""
+    and the day alone, never from another table; from the clock's time only with `fresh`. The version is
+    read once a page."""
     version = view.shared("customers.version", lambda: customer_rows_version(reseller=view.reseller))
     return customer_rows_cached(
-        name, compute, reseller=view.reseller, on=view.on, managed_by=view.managed_by, version=version
+        name, compute, reseller=view.reseller, on=view.on, managed_by=view.managed_by, version=version, fresh=fresh
     )
 
 
@@ -115,19 +119,38 @@ def past_due_figure(view: HomeView) -> TodoFigure:
 
 
 def stale_invitations_figure(view: HomeView) -> TodoFigure:
-    """DASH-1: invitations pending for more than 14 days, the oldest first (one index range)."""
+    """DASH-1: invitations pending for more than 14 days, the oldest first (one index range). Cached with
+    the other figures until the oldest invitation not yet stale turns stale: the one change that time
+    makes without a write."""
     now = timezone.now()
-    stale = _listed(view).filter(invitation_stale_q(now))
-    count = stale.count()
-    customers = stale.order_by("invited_at", "id").only("vip_id", "name", "invited_at")[:ROWS_SHOWN] if count else []
+
+    def compute() -> tuple[int, list[tuple[str, str, datetime]], datetime | None]:
+        # One range of the invitations index: the stale ones counted, and the first of the others.
+        pending = _listed(view).filter(invitation_status=InvitationStatus.PENDING)
+        figures = pending.aggregate(
+            count=Count(Value(1), filter=invitation_stale_q(now)),
+            next_stale=Min("invited_at", filter=~invitation_stale_q(now)),
+        )
+        stale = pending.filter(invitation_stale_q(now)).order_by("invited_at", "id")
+        first = stale.values_list("vip_id", "name", "invited_at")[:ROWS_SHOWN] if figures["count"] else []
+        rows = [(name, reverse("customers:detail", args=[vip_id]), invited_at) for vip_id, name, invited_at in first]
+        return figures["count"], rows, figures["next_stale"]
+
+    def fresh(value: tuple[int, list[tuple[str, str, datetime]], datetime | None]) -> bool:
+        next_stale = value[2]
+        return next_stale is None or not is_invitation_stale(
+            invitation_status=InvitationStatus.PENDING, invited_at=next_stale, now=now
+        )
+
+    count, first, _next_stale = customer_rows(view, "home-stale-invitations:1", compute, fresh=fresh)
     rows = [
         TodoRow(
-            customer.name,
-            reverse("customers:detail", args=[customer.vip_id]),
-            ngettext("Pending for %(days)d day", "Pending for %(days)d days", (now - customer.invited_at).days)
-            % {"days": (now - customer.invited_at).days},
+            name,
+            url,
+            ngettext("Pending for %(days)d day", "Pending for %(days)d days", (now - invited_at).days)
+            % {"days": (now - invited_at).days},
         )
-        for customer in customers
+        for name, url, invited_at in first
     ]
     return TodoFigure(count, rows, view.url("customers:list", filter=CustomerFilter.ALL, invitation="stale"))
 

@@ -181,18 +181,20 @@ def customer_rows_cached(
     on: date,
     managed_by: Membership | None,
     version: int | None,
+    fresh: Callable[[T], bool] | None = None,
 ) -> T:
     """`compute()`, cached as `name` under the reseller's CustomerListVersion `version` (customer_rows_version),
     the day and *Managed by me* (NF-4). Only for figures that follow from the reseller's customer rows and the
     day alone: then the entry is exact the moment a write commits, since the counter is raised by triggers
     in the same statement as every change of those rows, so once the write is visible the old entry's key
-    is never read again. Not cached when `version` is None."""
+    is never read again. Not cached when `version` is None. A figure that also follows the clock says with
+    `fresh(value)` whether the entry still holds now; one that does not is computed again."""
     if version is None:
         return compute()
     mine = managed_by.pk if managed_by is not None else "all"
     key = f"{name}:{reseller.pk}:{mine}:{on.isoformat()}:{version}"
     value: T | None = cache.get(key)
-    if value is None:
+    if value is None or (fresh is not None and not fresh(value)):
         value = compute()
         cache.set(key, value, COUNTS_CACHE_SECONDS)
     return value

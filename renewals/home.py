@@ -32,7 +32,7 @@ def _customers(view: HomeView, q: Q) -> QuerySet[Customer]:
     return customers.only("vip_id", "name", "anniversary_date", "renewed_ad", "renewal_shortfall")
 
 
-def _row(view: HomeView, customer: Customer) -> TodoRow:
+def _row(view: HomeView, customer: Customer, url: str) -> TodoRow:
     state = renewal_state_for(customer, view.on)
     term_ad = renewal_term_ad(anniversary_date=customer.anniversary_date, renewed_ad=customer.renewed_ad, on=view.on)
     days = (term_ad - view.on).days if term_ad else 0
@@ -43,11 +43,15 @@ def _row(view: HomeView, customer: Customer) -> TodoRow:
         note = str(_("Partially renewed"))
     else:
         note = ngettext("Anniversary Date in %(days)d day", "Anniversary Date in %(days)d days", days) % {"days": days}
-    url = reverse("customers:detail", args=[customer.vip_id])
     return TodoRow(customer.name, url, note, urgent=state == RenewalState.IN_GRACE)
 
 
-def _ready_customers(view: HomeView) -> list[Customer]:
+def _with_urls(customers: list[Customer]) -> list[tuple[Customer, str]]:
+    """The customers and their details pages' URLs, as the page caches them (customer_rows)."""
+    return [(customer, reverse("customers:detail", args=[customer.vip_id])) for customer in customers]
+
+
+def _ready_customers(view: HomeView) -> list[tuple[Customer, str]]:
     """In grace (the soonest to lapse first), then ready by AD, then partially renewed ones. The AD range
     is what the two states' rules already say; written out, it lets PostgreSQL walk the AD index and
     stop after a few rows."""
@@ -58,28 +62,28 @@ def _ready_customers(view: HomeView) -> list[Customer]:
     customers = list(_customers(view, in_window).order_by("anniversary_date", "id")[:ROWS_SHOWN])
     # Always asked, so the page runs the same queries whatever the data (DASH-3).
     partial = _customers(view, renewal_state_q(RenewalState.PARTIAL, on)).order_by("renewed_ad", "id")
-    return (customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN]
+    return _with_urls((customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN])
 
 
-def _upcoming_customers(view: HomeView) -> list[Customer]:
+def _upcoming_customers(view: HomeView) -> list[tuple[Customer, str]]:
     customers = _customers(view, renewal_state_q(RenewalState.UPCOMING, view.on)).order_by("anniversary_date", "id")
-    return list(customers[:ROWS_SHOWN])
+    return _with_urls(list(customers[:ROWS_SHOWN]))
 
 
 def ready_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-8: in the renewal window or in grace and not fully renewed (the list's Ready for
     Renewal), the soonest to lapse first."""
     count = customer_figures(view)[CustomerFilter.READY]
-    customers = customer_rows(view, "home-ready:1", lambda: _ready_customers(view)) if count else []
-    rows = [_row(view, customer) for customer in customers]
+    customers = customer_rows(view, "home-ready:2", lambda: _ready_customers(view)) if count else []
+    rows = [_row(view, customer, url) for customer, url in customers]
     return TodoFigure(count, rows, view.url("customers:list", filter=CustomerFilter.READY))
 
 
 def upcoming_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-1: the renewals notified before the window opens, on the renewals page."""
     count = customer_figures(view)[CustomerFilter.UPCOMING]
-    customers = customer_rows(view, "home-upcoming:1", lambda: _upcoming_customers(view)) if count else []
-    rows = [_row(view, customer) for customer in customers]
+    customers = customer_rows(view, "home-upcoming:2", lambda: _upcoming_customers(view)) if count else []
+    rows = [_row(view, customer, url) for customer, url in customers]
     return TodoFigure(count, rows, view.url("renewal_pages:list", state=RenewalState.UPCOMING))
 
 
