@@ -8,7 +8,7 @@ lists they link to."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -20,7 +20,7 @@ from console.clock import policy
 from console.home import ROWS_SHOWN, ChartData, ChartSeries, HomeView, TodoFigure, TodoRow
 from customers.home import customer_figures, customer_rows
 from customers.models import Customer
-from customers.rules import CustomerFilter, RenewalState, renewal_state_for, renewal_state_q, renewal_term_ad
+from customers.rules import CustomerFilter, RenewalState, renewal_state, renewal_state_q, renewal_term_ad
 from customers.selectors import customers_visible
 from renewals.pipeline import MonthTotal, month_totals, pipeline_cells
 
@@ -32,9 +32,17 @@ def _customers(view: HomeView, q: Q) -> QuerySet[Customer]:
     return customers.only("vip_id", "name", "anniversary_date", "renewed_ad", "renewal_shortfall")
 
 
-def _row(view: HomeView, customer: Customer, url: str) -> TodoRow:
-    state = renewal_state_for(customer, view.on)
-    term_ad = renewal_term_ad(anniversary_date=customer.anniversary_date, renewed_ad=customer.renewed_ad, on=view.on)
+# A customer's row as the page caches it (customer_rows): plain values, so that an entry never holds a model
+# instance: (name, details URL, anniversary_date, renewed_ad, renewal_shortfall).
+Shown = tuple[str, str, date | None, date | None, int]
+
+
+def _row(view: HomeView, shown: Shown) -> TodoRow:
+    name, url, anniversary_date, renewed_ad, shortfall = shown
+    state = renewal_state(
+        anniversary_date=anniversary_date, renewed_ad=renewed_ad, renewal_shortfall=shortfall, on=view.on
+    )
+    term_ad = renewal_term_ad(anniversary_date=anniversary_date, renewed_ad=renewed_ad, on=view.on)
     days = (term_ad - view.on).days if term_ad else 0
     if state == RenewalState.IN_GRACE:
         left = days + policy("RENEWAL_GRACE_DAYS")
@@ -43,15 +51,17 @@ def _row(view: HomeView, customer: Customer, url: str) -> TodoRow:
         note = str(_("Partially renewed"))
     else:
         note = ngettext("Anniversary Date in %(days)d day", "Anniversary Date in %(days)d days", days) % {"days": days}
-    return TodoRow(customer.name, url, note, urgent=state == RenewalState.IN_GRACE)
+    return TodoRow(name, url, note, urgent=state == RenewalState.IN_GRACE)
 
 
-def _with_urls(customers: list[Customer]) -> list[tuple[Customer, str]]:
-    """The customers and their details pages' URLs, as the page caches them (customer_rows)."""
-    return [(customer, reverse("customers:detail", args=[customer.vip_id])) for customer in customers]
+def _shown(customers: list[Customer]) -> list[Shown]:
+    return [
+        (c.name, reverse("customers:detail", args=[c.vip_id]), c.anniversary_date, c.renewed_ad, c.renewal_shortfall)
+        for c in customers
+    ]
 
 
-def _ready_customers(view: HomeView) -> list[tuple[Customer, str]]:
+def _ready_customers(view: HomeView) -> list[Shown]:
     """In grace (the soonest to lapse first), then ready by AD, then partially renewed ones. The AD range
     is what the two states' rules already say; written out, it lets PostgreSQL walk the AD index and
     stop after a few rows."""
@@ -62,28 +72,28 @@ def _ready_customers(view: HomeView) -> list[tuple[Customer, str]]:
     customers = list(_customers(view, in_window).order_by("anniversary_date", "id")[:ROWS_SHOWN])
     # Always asked, so the page runs the same queries whatever the data (DASH-3).
     partial = _customers(view, renewal_state_q(RenewalState.PARTIAL, on)).order_by("renewed_ad", "id")
-    return _with_urls((customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN])
+    return _shown((customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN])
 
 
-def _upcoming_customers(view: HomeView) -> list[tuple[Customer, str]]:
+def _upcoming_customers(view: HomeView) -> list[Shown]:
     customers = _customers(view, renewal_state_q(RenewalState.UPCOMING, view.on)).order_by("anniversary_date", "id")
-    return _with_urls(list(customers[:ROWS_SHOWN]))
+    return _shown(list(customers[:ROWS_SHOWN]))
 
 
 def ready_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-8: in the renewal window or in grace and not fully renewed (the list's Ready for
     Renewal), the soonest to lapse first."""
     count = customer_figures(view)[CustomerFilter.READY]
-    customers = customer_rows(view, "home-ready:2", lambda: _ready_customers(view)) if count else []
-    rows = [_row(view, customer, url) for customer, url in customers]
+    shown = customer_rows(view, "home-ready:1", lambda: _ready_customers(view)) if count else []
+    rows = [_row(view, customer) for customer in shown]
     return TodoFigure(count, rows, view.url("customers:list", filter=CustomerFilter.READY))
 
 
 def upcoming_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-1: the renewals notified before the window opens, on the renewals page."""
     count = customer_figures(view)[CustomerFilter.UPCOMING]
-    customers = customer_rows(view, "home-upcoming:2", lambda: _upcoming_customers(view)) if count else []
-    rows = [_row(view, customer, url) for customer, url in customers]
+    shown = customer_rows(view, "home-upcoming:1", lambda: _upcoming_customers(view)) if count else []
+    rows = [_row(view, customer) for customer in shown]
     return TodoFigure(count, rows, view.url("renewal_pages:list", state=RenewalState.UPCOMING))
 
 
