@@ -64,8 +64,9 @@ def customer_rows(
 ) -> T:
     """`compute()` cached under the reseller's CustomerListVersion, the day and *Managed by me*
     (customers.selectors.customer_rows_cached): only for what follows from the reseller's customer rows
-    and the day alone, never from another table; from the clock's time only with `fresh`. The version is
-    read once a page."""
+    and the day alone, never from another table; from the clock's time only with `fresh`. `compute()`
+    returns plain values (numbers, strings, dates, tuples, dicts), never a model instance or a project
+    class: a shared cache outlives a deployment. The version is read once a page."""
     version = view.shared("customers.version", lambda: customer_rows_version(reseller=view.reseller))
     return customer_rows_cached(
         name, compute, reseller=view.reseller, on=view.on, managed_by=view.managed_by, version=version, fresh=fresh

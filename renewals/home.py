@@ -9,6 +9,7 @@ lists they link to."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -100,15 +101,15 @@ def upcoming_figure(view: HomeView) -> TodoFigure:
 def pipeline_chart(view: HomeView) -> ChartData:
     """DASH-2/REN-11: the renewals page's totals per month — customers and projected value."""
 
-    def compute() -> list[MonthTotal]:
+    def compute() -> list[tuple[date, int, Decimal]]:
         customers = customers_visible(reseller=view.reseller)
         if view.managed_by is not None:
             customers = customers.filter(managed_by=view.managed_by)
         # The renewals page's own totals (index-only scans of the two parts of the pipeline, NF-4/DASH-3).
-        return month_totals(pipeline_cells(customers, view.on), view.on)
+        return [(t.month, t.customers, t.value) for t in month_totals(pipeline_cells(customers, view.on), view.on)]
 
-    # From the customer rows alone (the projected value is stored on them: renewal_figures).
-    totals = customer_rows(view, "home-pipeline:1", compute)
+    # From the customer rows alone (the projected value is stored on them: renewal_figures); plain values.
+    totals = [MonthTotal(*total) for total in customer_rows(view, "home-pipeline:1", compute)]
     return ChartData(
         labels=[date_format(total.month, "YEAR_MONTH_FORMAT") for total in totals],
         series=[
