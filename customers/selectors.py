@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -153,17 +154,15 @@ def customer_counts(
 
 
 COUNTS_CACHE_SECONDS = 3600
+T = TypeVar("T")
 
 
-def customer_counts_cached(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
-    """`customer_counts`, cached under the reseller's CustomerListVersion and the day (NF-4).
-
-    Exact the moment a write commits: the counter is raised by triggers in the same statement as every
-    change of the reseller's customer rows, so once the write is visible the old entry's key is never read
-    again; and the day is in the key. Not cached when this transaction has written (its own changes are
-    not yet anyone else's) nor off PostgreSQL (no triggers there)."""
+def customer_rows_version(*, reseller: Reseller) -> int | None:
+    """The reseller's CustomerListVersion, under which figures read from its customer rows are cached
+    (`customer_rows_cached`); None when nothing may be cached: this transaction has written (its own
+    changes are not yet anyone else's), or the database is not PostgreSQL (no triggers there)."""
     if connection.vendor != "postgresql":
-        return customer_counts(reseller=reseller, on=on, managed_by=managed_by)
+        return None
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT version FROM customers_customerlistversion WHERE reseller_id = %s), "
@@ -171,15 +170,51 @@ def customer_counts_cached(*, reseller: Reseller, on: date, managed_by: Membersh
             [reseller.pk],
         )
         version, wrote = cursor.fetchone()
-    if wrote:
-        return customer_counts(reseller=reseller, on=on, managed_by=managed_by)
+    return None if wrote else version or 0
+
+
+def customer_rows_cached(
+    name: str,
+    compute: Callable[[], T],
+    *,
+    reseller: Reseller,
+    on: date,
+    managed_by: Membership | None,
+    version: int | None,
+    fresh: Callable[[T], bool] | None = None,
+) -> T:
+    """`compute()`, cached as `name` under the reseller's CustomerListVersion `version` (customer_rows_version),
+    the day and *Managed by me* (NF-4). Only for figures that follow from the reseller's customer rows and the
+    day alone: then the entry is exact the moment a write commits, since the counter is raised by triggers
+    in the same statement as every change of those rows, so once the write is visible the old entry's key
+    is never read again. Not cached when `version` is None. A figure that also follows the clock says with
+    `fresh(value)` whether the entry still holds now; one that does not is computed again."""
+    if version is None:
+        return compute()
     mine = managed_by.pk if managed_by is not None else "all"
-    key = f"customer-counts:1:{reseller.pk}:{mine}:{on.isoformat()}:{version or 0}"
-    counts: dict[str, int] | None = cache.get(key)
-    if counts is None:
-        counts = customer_counts(reseller=reseller, on=on, managed_by=managed_by)
-        cache.set(key, counts, COUNTS_CACHE_SECONDS)
-    return counts
+    key = f"{name}:{reseller.pk}:{mine}:{on.isoformat()}:{version}"
+    value: T | None = cache.get(key)
+    if value is None or (fresh is not None and not fresh(value)):
+        value = compute()
+        cache.set(key, value, COUNTS_CACHE_SECONDS)
+    return value
+
+
+# The name of the filter counts' entry (customer_rows_cached), shared by the list and the home page; the
+# number after the colon changes when the value's shape does (a shared cache outlives a deployment).
+COUNTS_CACHED = "customer-counts:1"
+
+
+def customer_counts_cached(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
+    """`customer_counts`, cached under the reseller's CustomerListVersion and the day (customer_rows_cached)."""
+    return customer_rows_cached(
+        COUNTS_CACHED,
+        lambda: customer_counts(reseller=reseller, on=on, managed_by=managed_by),
+        reseller=reseller,
+        on=on,
+        managed_by=managed_by,
+        version=customer_rows_version(reseller=reseller),
+    )
 
 
 def sorted_in_memory(customers: QuerySet[Customer]) -> QuerySet[Customer]:

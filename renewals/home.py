@@ -8,7 +8,8 @@ lists they link to."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -18,11 +19,11 @@ from django.utils.translation import ngettext
 
 from console.clock import policy
 from console.home import ROWS_SHOWN, ChartData, ChartSeries, HomeView, TodoFigure, TodoRow
-from customers.home import customer_figures
+from customers.home import customer_figures, customer_rows
 from customers.models import Customer
-from customers.rules import CustomerFilter, RenewalState, renewal_state_for, renewal_state_q, renewal_term_ad
+from customers.rules import CustomerFilter, RenewalState, renewal_state, renewal_state_q, renewal_term_ad
 from customers.selectors import customers_visible
-from renewals.pipeline import month_totals, pipeline_cells
+from renewals.pipeline import MonthTotal, month_totals, pipeline_cells
 
 
 def _customers(view: HomeView, q: Q) -> QuerySet[Customer]:
@@ -32,9 +33,17 @@ def _customers(view: HomeView, q: Q) -> QuerySet[Customer]:
     return customers.only("vip_id", "name", "anniversary_date", "renewed_ad", "renewal_shortfall")
 
 
-def _row(view: HomeView, customer: Customer) -> TodoRow:
-    state = renewal_state_for(customer, view.on)
-    term_ad = renewal_term_ad(anniversary_date=customer.anniversary_date, renewed_ad=customer.renewed_ad, on=view.on)
+# A customer's row as the page caches it (customer_rows): plain values, so that an entry never holds a model
+# instance: (name, details URL, anniversary_date, renewed_ad, renewal_shortfall).
+Shown = tuple[str, str, date | None, date | None, int]
+
+
+def _row(view: HomeView, shown: Shown) -> TodoRow:
+    name, url, anniversary_date, renewed_ad, shortfall = shown
+    state = renewal_state(
+        anniversary_date=anniversary_date, renewed_ad=renewed_ad, renewal_shortfall=shortfall, on=view.on
+    )
+    term_ad = renewal_term_ad(anniversary_date=anniversary_date, renewed_ad=renewed_ad, on=view.on)
     days = (term_ad - view.on).days if term_ad else 0
     if state == RenewalState.IN_GRACE:
         left = days + policy("RENEWAL_GRACE_DAYS")
@@ -43,11 +52,17 @@ def _row(view: HomeView, customer: Customer) -> TodoRow:
         note = str(_("Partially renewed"))
     else:
         note = ngettext("Anniversary Date in %(days)d day", "Anniversary Date in %(days)d days", days) % {"days": days}
-    url = reverse("customers:detail", args=[customer.vip_id])
-    return TodoRow(customer.name, url, note, urgent=state == RenewalState.IN_GRACE)
+    return TodoRow(name, url, note, urgent=state == RenewalState.IN_GRACE)
 
 
-def _ready_rows(view: HomeView) -> list[TodoRow]:
+def _shown(customers: list[Customer]) -> list[Shown]:
+    return [
+        (c.name, reverse("customers:detail", args=[c.vip_id]), c.anniversary_date, c.renewed_ad, c.renewal_shortfall)
+        for c in customers
+    ]
+
+
+def _ready_customers(view: HomeView) -> list[Shown]:
     """In grace (the soonest to lapse first), then ready by AD, then partially renewed ones. The AD range
     is what the two states' rules already say; written out, it lets PostgreSQL walk the AD index and
     stop after a few rows."""
@@ -58,37 +73,43 @@ def _ready_rows(view: HomeView) -> list[TodoRow]:
     customers = list(_customers(view, in_window).order_by("anniversary_date", "id")[:ROWS_SHOWN])
     # Always asked, so the page runs the same queries whatever the data (DASH-3).
     partial = _customers(view, renewal_state_q(RenewalState.PARTIAL, on)).order_by("renewed_ad", "id")
-    customers = (customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN]
-    return [_row(view, customer) for customer in customers]
+    return _shown((customers + list(partial[:ROWS_SHOWN]))[:ROWS_SHOWN])
 
 
-def _upcoming_rows(view: HomeView) -> list[TodoRow]:
+def _upcoming_customers(view: HomeView) -> list[Shown]:
     customers = _customers(view, renewal_state_q(RenewalState.UPCOMING, view.on)).order_by("anniversary_date", "id")
-    return [_row(view, customer) for customer in customers[:ROWS_SHOWN]]
+    return _shown(list(customers[:ROWS_SHOWN]))
 
 
 def ready_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-8: in the renewal window or in grace and not fully renewed (the list's Ready for
     Renewal), the soonest to lapse first."""
     count = customer_figures(view)[CustomerFilter.READY]
-    rows = _ready_rows(view) if count else []
+    shown = customer_rows(view, "home-ready:1", lambda: _ready_customers(view)) if count else []
+    rows = [_row(view, customer) for customer in shown]
     return TodoFigure(count, rows, view.url("customers:list", filter=CustomerFilter.READY))
 
 
 def upcoming_figure(view: HomeView) -> TodoFigure:
     """DASH-1/REN-1: the renewals notified before the window opens, on the renewals page."""
     count = customer_figures(view)[CustomerFilter.UPCOMING]
-    rows = _upcoming_rows(view) if count else []
+    shown = customer_rows(view, "home-upcoming:1", lambda: _upcoming_customers(view)) if count else []
+    rows = [_row(view, customer) for customer in shown]
     return TodoFigure(count, rows, view.url("renewal_pages:list", state=RenewalState.UPCOMING))
 
 
 def pipeline_chart(view: HomeView) -> ChartData:
     """DASH-2/REN-11: the renewals page's totals per month — customers and projected value."""
-    customers = customers_visible(reseller=view.reseller)
-    if view.managed_by is not None:
-        customers = customers.filter(managed_by=view.managed_by)
-    # The renewals page's own totals (index-only scans of the two parts of the pipeline, NF-4/DASH-3).
-    totals = month_totals(pipeline_cells(customers, view.on), view.on)
+
+    def compute() -> list[tuple[date, int, Decimal]]:
+        customers = customers_visible(reseller=view.reseller)
+        if view.managed_by is not None:
+            customers = customers.filter(managed_by=view.managed_by)
+        # The renewals page's own totals (index-only scans of the two parts of the pipeline, NF-4/DASH-3).
+        return [(t.month, t.customers, t.value) for t in month_totals(pipeline_cells(customers, view.on), view.on)]
+
+    # From the customer rows alone (the projected value is stored on them: renewal_figures); plain values.
+    totals = [MonthTotal(*total) for total in customer_rows(view, "home-pipeline:1", compute)]
     return ChartData(
         labels=[date_format(total.month, "YEAR_MONTH_FORMAT") for total in totals],
         series=[

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from console.home import ROWS_SHOWN, HomeView, TodoFigure, TodoRow
+from customers.home import customer_rows
 from reseller_change.models import CodeState, CustomerTransfer
 from reseller_change.selectors import sent_codes
 
@@ -46,13 +47,24 @@ def expires_in(left: timedelta) -> str:
 
 def transferred_away_per_month(view: HomeView, months: list[date]) -> dict[date, int]:
     """Customers that moved to another reseller, by the month they left (for *Managed by me*: those
-    the member managed when they left)."""
-    start = timezone.make_aware(datetime.combine(months[0], datetime.min.time()))
-    transfers = CustomerTransfer.objects.filter(from_reseller=view.reseller, transferred_at__gte=start)
-    if view.managed_by is not None:
-        transfers = transfers.filter(previous_manager=view.managed_by)
-    rows = transfers.annotate(month=TruncMonth("transferred_at")).order_by().values("month").annotate(n=Count(Value(1)))
-    return {_as_date(row["month"]): row["n"] for row in rows}
+    the member managed when they left). Cached with the figures of the old reseller's customer rows
+    (customer_rows): a transfer is only ever written with the move of its customer's row, in the same
+    transaction (services._move), and never changed or deleted after."""
+
+    def compute() -> dict[date, int]:
+        start = timezone.make_aware(datetime.combine(months[0], datetime.min.time()))
+        transfers = CustomerTransfer.objects.filter(from_reseller=view.reseller, transferred_at__gte=start)
+        if view.managed_by is not None:
+            transfers = transfers.filter(previous_manager=view.managed_by)
+        rows = (
+            transfers.annotate(month=TruncMonth("transferred_at"))
+            .order_by()
+            .values("month")
+            .annotate(n=Count(Value(1)))
+        )
+        return {_as_date(row["month"]): row["n"] for row in rows}
+
+    return customer_rows(view, f"home-transferred-away:1:{months[0]}:{len(months)}", compute)
 
 
 def _as_date(value: date | datetime) -> date:

@@ -12,7 +12,8 @@ from console.home import HomeView
 from reseller_change.home import codes_figure, expires_in
 from reseller_change.models import CodeState
 from tests.factories import ResellerChangeCodeFactory
-from tests.home.conftest import item_counts, list_count
+from tests.home.conftest import chart_rows, item_counts, list_count
+from tests.reseller_change.conftest import code_from_outbox
 
 
 def _code(sent_by, hours_ago: int, state: str = CodeState.PENDING, email: str = "a@x.example"):
@@ -97,3 +98,22 @@ def test_a_filter_with_nothing_says_so(triad):
 )
 def test_expires_in(left, said):
     assert expires_in(left) == said
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transfer_shows_in_the_churn_chart_at_once(takeover):
+    """The churn chart's transfers are cached with the customer-row figures (committed here, so the
+    cache is used): the move of the customer's row raises the old reseller's version in the same
+    transaction as the transfer is written."""
+    from django.core.cache import cache
+
+    cache.clear()
+    client = takeover.triad.client_for(takeover.triad.member_a)
+    before = chart_rows(client.get("/"), "new_and_lost")
+    assert chart_rows(client.get("/"), "new_and_lost") == before
+    takeover.send()
+    assert takeover.enter(code_from_outbox(takeover.owner.email), confirm=True).status_code == 302
+    after = chart_rows(client.get("/"), "new_and_lost")
+    assert after[-1][2][3] == str(int(before[-1][2][3]) + 1)  # new, lapsed, removed, transferred away
+    cache.clear()
+    assert chart_rows(client.get("/"), "new_and_lost") == after
