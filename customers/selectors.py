@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
@@ -40,6 +41,7 @@ SORTS: dict[str, tuple[str, ...]] = {
 SEARCH_RESELLER = F("reseller_id") + 0
 
 _Searched = TypeVar("_Searched", Customer, CustomerSearch)
+_Cached = TypeVar("_Cached")
 
 
 def _search(rows: QuerySet[_Searched], *, reseller: Reseller, query: str) -> QuerySet[_Searched]:
@@ -155,15 +157,19 @@ def customer_counts(
 COUNTS_CACHE_SECONDS = 3600
 
 
-def customer_counts_cached(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
-    """`customer_counts`, cached under the reseller's CustomerListVersion and the day (NF-4).
+def cached_per_customer_version(
+    reseller: Reseller, namespace: str, key: str, compute: Callable[[], _Cached]
+) -> _Cached:
+    """`compute()`, cached under `namespace`, the reseller, `key` and the reseller's CustomerListVersion
+    (NF-4): for a figure read from the reseller's customer rows alone, with everything else it depends on
+    (the day, the view) in `key`.
 
     Exact the moment a write commits: the counter is raised by triggers in the same statement as every
     change of the reseller's customer rows, so once the write is visible the old entry's key is never read
-    again; and the day is in the key. Not cached when this transaction has written (its own changes are
-    not yet anyone else's) nor off PostgreSQL (no triggers there)."""
+    again. Not cached when this transaction has written (its own changes are not yet anyone else's) nor off
+    PostgreSQL (no triggers there)."""
     if connection.vendor != "postgresql":
-        return customer_counts(reseller=reseller, on=on, managed_by=managed_by)
+        return compute()
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT version FROM customers_customerlistversion WHERE reseller_id = %s), "
@@ -172,14 +178,25 @@ def customer_counts_cached(*, reseller: Reseller, on: date, managed_by: Membersh
         )
         version, wrote = cursor.fetchone()
     if wrote:
-        return customer_counts(reseller=reseller, on=on, managed_by=managed_by)
+        return compute()
+    versioned = f"{namespace}:{reseller.pk}:{key}:{version or 0}"
+    value: _Cached | None = cache.get(versioned)
+    if value is None:
+        value = compute()
+        cache.set(versioned, value, COUNTS_CACHE_SECONDS)
+    return value
+
+
+def customer_counts_cached(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> dict[str, int]:
+    """`customer_counts`, cached under the reseller's CustomerListVersion and the day (NF-4,
+    cached_per_customer_version)."""
     mine = managed_by.pk if managed_by is not None else "all"
-    key = f"customer-counts:1:{reseller.pk}:{mine}:{on.isoformat()}:{version or 0}"
-    counts: dict[str, int] | None = cache.get(key)
-    if counts is None:
-        counts = customer_counts(reseller=reseller, on=on, managed_by=managed_by)
-        cache.set(key, counts, COUNTS_CACHE_SECONDS)
-    return counts
+    return cached_per_customer_version(
+        reseller,
+        "customer-counts:1",
+        f"{mine}:{on.isoformat()}",
+        lambda: customer_counts(reseller=reseller, on=on, managed_by=managed_by),
+    )
 
 
 def sorted_in_memory(customers: QuerySet[Customer]) -> QuerySet[Customer]:
