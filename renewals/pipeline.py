@@ -18,11 +18,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 from typing import Any
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import (
     BooleanField,
     Case,
@@ -43,9 +43,11 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.db.models.lookups import Exact, GreaterThanOrEqual
 from django.http import StreamingHttpResponse
+from django_scopes import scope
 
 from console.accounts.models import Membership, Reseller
 from console.clock import policy
@@ -454,10 +456,15 @@ def pipeline_page_ids(
     return [row[0] for row in union.order_by(*order)[offset : offset + limit]]
 
 
+def _rows_query(customers: QuerySet[Customer], ids: list[int]) -> QuerySet[Any]:
+    # The ids as one array parameter, so the SQL is the same for any number of them (_rows_statement).
+    listed = RawSQL('"customers_customer"."id" = ANY(%s)', (ids,), output_field=BooleanField())  # noqa: S611
+    return customers.filter(listed).order_by().annotate(rn_auto=auto_renewal_sql()).values(*ROW_FIELDS, "rn_auto")
+
+
 def pipeline_rows(customers: QuerySet[Customer], ids: list[int], on: date) -> list[PipelineRow]:
     """The customers `ids` in that order, with everything the page shows, in one query."""
-    rows = customers.filter(pk__in=ids).order_by().annotate(rn_auto=auto_renewal_sql()).values(*ROW_FIELDS, "rn_auto")
-    found = {row["id"]: pipeline_row(row, on) for row in rows}
+    found = {row["id"]: pipeline_row(row, on) for row in _rows_query(customers, ids)}
     return [found[pk] for pk in ids if pk in found]
 
 
@@ -466,20 +473,47 @@ def pipeline_page(customers: QuerySet[Customer], on: date, **view: Any) -> list[
     return pipeline_rows(customers, pipeline_page_ids(customers, on, **view), on)
 
 
+# Stand-ins for the reseller, the manager and the page's ids while pipeline_page_cached's rows query is compiled
+# once; each request passes its own values in their places.
+_RESELLER, _MANAGER = -1_000_000_001, -1_000_000_002
+_IDS: list[int] = [-1_000_000_003]
+
+
+@cache
+def _rows_statement(mine: bool) -> tuple[str, tuple[Any, ...], list[str]]:
+    """The SQL of pipeline_rows' query (_rows_query) over customers_visible (of one manager's customers when
+    `mine`), built and compiled once: that cost 0.8 ms a page, running it 0.1 ms (NF-4). Its parameters hold
+    the stand-ins; its columns are named as values() names them, in its order (PostgreSQL converts nothing)."""
+    # In the stand-in reseller's scope, as a request is in its own (console.tenancy): the scoped manager's
+    # filter then holds the stand-in too, not the reseller of the request that compiled it first.
+    with scope(reseller=_RESELLER):
+        rows = _rows_query(_customers_of(Reseller(pk=_RESELLER), Membership(pk=_MANAGER) if mine else None), _IDS)
+        sql, params = rows.query.sql_with_params()
+    return sql, tuple(params), [*rows.query.extra_select, *rows.query.values_select, *rows.query.annotation_select]
+
+
 def pipeline_page_cached(
     *, reseller: Reseller, on: date, managed_by: Membership | None = None, **view: Any
 ) -> list[PipelineRow]:
     """`pipeline_page` of the reseller's pipeline, its ids cached as pipeline_cells_cached's cells are (the
     order and the page follow from the customer rows alone); the rows are read afresh, for what they show
-    from elsewhere (auto-renewal, the manager's name)."""
-    customers = _customers_of(reseller, managed_by)
+    from elsewhere (auto-renewal, the manager's name), by pipeline_rows' query compiled once."""
     ids = cached_per_customer_version(
         reseller,
         "renewal-page-ids:1",
         _cache_key(on, managed_by, *(view[name] for name in sorted(view))),
-        lambda: pipeline_page_ids(customers, on, **view),
+        lambda: pipeline_page_ids(_customers_of(reseller, managed_by), on, **view),
     )
-    return pipeline_rows(customers, ids, on)
+    if not ids:
+        return []
+    sql, stand_ins, names = _rows_statement(managed_by is not None)
+    values = {_RESELLER: reseller.pk, _MANAGER: managed_by.pk if managed_by is not None else None}
+    params = [ids if p is _IDS else values.get(p, p) if isinstance(p, int) else p for p in stand_ins]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    found = {row["id"]: pipeline_row(row, on) for row in rows}
+    return [found[pk] for pk in ids if pk in found]
 
 
 def month_totals(cells: list[PipelineCell], on: date, *, state: str = "") -> list[MonthTotal]:

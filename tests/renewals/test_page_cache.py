@@ -109,5 +109,9 @@ def test_mine_and_each_view_are_cached_apart(triad):
     assert _vips(html) == [mine.vip_id] and _count(html, "all") == 1 and (cells, ids) == (2, 1)
     html, cells, ids = _view(client, sort="-ad")
     assert _vips(html) == [theirs.vip_id, mine.vip_id] and (cells, ids) == (0, 1), "same figures, another order"
+    # The rows query is compiled once per process (pipeline._rows_statement): another reseller's page, and
+    # its Managed by me, still read its own customers only.
+    other = CustomerFactory(managed_by=triad.member_b, anniversary_date=TODAY + timedelta(days=10))
     other_reseller = triad.client_for(triad.member_b)
-    assert _vips(_view(other_reseller)[0]) == []
+    assert _vips(_view(other_reseller)[0]) == [other.vip_id]
+    assert _vips(_view(other_reseller, mine="on")[0]) == [other.vip_id]
