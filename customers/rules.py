@@ -213,6 +213,12 @@ def renewal_term_ad(*, anniversary_date: date | None, renewed_ad: date | None, o
     return anniversary_date
 
 
+def renewal_term_renewed(*, anniversary_date: date | None, renewed_ad: date | None, on: date) -> bool:
+    """True once a renewal of the term being renewed on `on` was accepted (REN-3: the AD moved already)."""
+    ad = renewal_term_ad(anniversary_date=anniversary_date, renewed_ad=renewed_ad, on=on)
+    return ad is not None and ad == renewed_ad
+
+
 def renewal_state(*, anniversary_date: date | None, renewed_ad: date | None, renewal_shortfall: int, on: date) -> str:
     """REN-8 for one customer on `on`. Renewing moves the AD 12 months on and records the renewed AD,
     so a renewed customer is *renewed* (or *partially renewed*) until its old window closes; one that

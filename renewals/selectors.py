@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from console.clock import policy, today
 from customers.models import Customer, ThreeYearCommitStatus
-from customers.rules import RenewalState, renewal_state_for, renewal_term_ad
+from customers.rules import RenewalState, renewal_state_for, renewal_term_ad, renewal_term_renewed
 from purchase_auth import rules
 from purchase_auth import selectors as purchasing
 from purchase_auth.models import LicencePool, OrderLine, Product
@@ -24,8 +24,9 @@ def term_ad(customer: Customer, on: date | None = None) -> date | None:
 
 def is_term_renewed(customer: Customer, on: date | None = None) -> bool:
     """True once a renewal of the term being renewed was accepted (REN-3: the AD moved already)."""
-    ad = term_ad(customer, on)
-    return ad is not None and ad == customer.renewed_ad
+    return renewal_term_renewed(
+        anniversary_date=customer.anniversary_date, renewed_ad=customer.renewed_ad, on=on or today()
+    )
 
 
 def expiring(customer: Customer, on: date | None = None) -> dict[Product, int]:

@@ -156,3 +156,19 @@ def test_the_pages_parts_are_exactly_the_pipeline_in_the_same_order(triad, sprea
         for state in ["", RenewalState.READY, RenewalState.RENEWED]:
             page = pipeline.pipeline_page(everyone, on, state=state, month=month, limit=100)
             assert [c.pk for c in page] == list(view(state=state, month=month).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("shift", [-40, -21, 0, 17, 33])
+def test_a_pages_rows_show_what_renewal_pipeline_annotates(triad, spread, shift):
+    """The page's rows are computed in Python from the customer row (customers.rules and pipeline_row);
+    they agree with renewal_pipeline's SQL annotations for every customer of the pipeline on any day."""
+    on = ON + timedelta(days=shift)
+    off = spread.filter(anniversary_date__gte=on).order_by("anniversary_date").first()
+    AutoRenewal.objects.create(
+        reseller=triad.reseller_a, customer=off, enabled=False, updated_at=off.created_at, updated_by=triad.admin_a.user
+    )
+    whole = pipeline.renewal_pipeline(reseller=triad.reseller_a, on=on)
+    expected = [(c.pk, c.rn_ad, c.rn_state, c.rn_expiring, c.rn_value, c.rn_auto) for c in whole]
+    rows = pipeline.pipeline_page(spread, on, limit=len(expected))
+    assert [(r.pk, r.term_ad, r.state, r.expiring, r.value, r.auto) for r in rows] == expected
+    assert any(not r.auto for r in rows) or shift > 30
