@@ -9,7 +9,6 @@ lists they link to."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -23,7 +22,7 @@ from customers.home import customer_figures, customer_rows
 from customers.models import Customer
 from customers.rules import CustomerFilter, RenewalState, renewal_state, renewal_state_q, renewal_term_ad
 from customers.selectors import customers_visible
-from renewals.pipeline import MonthTotal, month_totals, pipeline_cells
+from renewals.pipeline import month_totals, pipeline_cells_cached
 
 
 def _customers(view: HomeView, q: Q) -> QuerySet[Customer]:
@@ -101,15 +100,10 @@ def upcoming_figure(view: HomeView) -> TodoFigure:
 def pipeline_chart(view: HomeView) -> ChartData:
     """DASH-2/REN-11: the renewals page's totals per month — customers and projected value."""
 
-    def compute() -> list[tuple[date, int, Decimal]]:
-        customers = customers_visible(reseller=view.reseller)
-        if view.managed_by is not None:
-            customers = customers.filter(managed_by=view.managed_by)
-        # The renewals page's own totals (index-only scans of the two parts of the pipeline, NF-4/DASH-3).
-        return [(t.month, t.customers, t.value) for t in month_totals(pipeline_cells(customers, view.on), view.on)]
-
-    # From the customer rows alone (the projected value is stored on them: renewal_figures); plain values.
-    totals = [MonthTotal(*total) for total in customer_rows(view, "home-pipeline:1", compute)]
+    # The renewals page's own cells, from the same cache entry (pipeline_cells_cached: the customer rows' version,
+    # the day, the policy numbers and Managed by me).
+    cells = pipeline_cells_cached(reseller=view.reseller, on=view.on, managed_by=view.managed_by)
+    totals = month_totals(cells, view.on)
     return ChartData(
         labels=[date_format(total.month, "YEAR_MONTH_FORMAT") for total in totals],
         series=[

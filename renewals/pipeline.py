@@ -15,7 +15,7 @@ import calendar
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache, reduce
@@ -358,15 +358,17 @@ def _customers_of(reseller: Reseller, managed_by: Membership | None) -> QuerySet
 def pipeline_cells_cached(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> list[PipelineCell]:
     """`pipeline_cells` of the reseller's pipeline (of the customers `managed_by` manages, when given), cached
     under the reseller's CustomerListVersion, the day and the policy numbers the states depend on: every
-    figure the cells hold is read from the customer rows, which raise that version with every write."""
-    return customer_rows_cached(
+    figure the cells hold is read from the customer rows, which raise that version with every write. Kept as
+    plain tuples: a shared cache outlives a deployment that changes the class."""
+    cells = customer_rows_cached(
         _cache_name("renewal-cells:1"),
-        lambda: pipeline_cells(_customers_of(reseller, managed_by), on),
+        lambda: [astuple(cell) for cell in pipeline_cells(_customers_of(reseller, managed_by), on)],
         reseller=reseller,
         on=on,
         managed_by=managed_by,
         version=customer_rows_version(reseller=reseller),
     )
+    return [PipelineCell(*cell) for cell in cells]
 
 
 @dataclass(frozen=True)
