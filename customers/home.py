@@ -67,10 +67,20 @@ def customer_rows(
     and the day alone, never from another table; from the clock's time only with `fresh`. `compute()`
     returns plain values (numbers, strings, dates, tuples, dicts), never a model instance or a project
     class: a shared cache outlives a deployment. The version is read once a page."""
-    version = view.shared("customers.version", lambda: customer_rows_version(reseller=view.reseller))
     return customer_rows_cached(
-        name, compute, reseller=view.reseller, on=view.on, managed_by=view.managed_by, version=version, fresh=fresh
+        name,
+        compute,
+        reseller=view.reseller,
+        on=view.on,
+        managed_by=view.managed_by,
+        version=customer_rows_version_of(view),
+        fresh=fresh,
     )
+
+
+def customer_rows_version_of(view: HomeView) -> int | None:
+    """The reseller's CustomerListVersion (customers.selectors.customer_rows_version), read once a page."""
+    return view.shared("customers.version", lambda: customer_rows_version(reseller=view.reseller))
 
 
 def customer_figures(view: HomeView) -> dict[str, Any]:

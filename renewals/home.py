@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from console.clock import policy
 from console.home import ROWS_SHOWN, ChartData, ChartSeries, HomeView, TodoFigure, TodoRow
-from customers.home import customer_figures, customer_rows
+from customers.home import customer_figures, customer_rows, customer_rows_version_of
 from customers.models import Customer
 from customers.rules import CustomerFilter, RenewalState, renewal_state, renewal_state_q, renewal_term_ad
 from customers.selectors import customers_visible
@@ -102,7 +102,9 @@ def pipeline_chart(view: HomeView) -> ChartData:
 
     # The renewals page's own cells, from the same cache entry (pipeline_cells_cached: the customer rows' version,
     # the day, the policy numbers and Managed by me).
-    cells = pipeline_cells_cached(reseller=view.reseller, on=view.on, managed_by=view.managed_by)
+    cells = pipeline_cells_cached(
+        reseller=view.reseller, on=view.on, managed_by=view.managed_by, version=customer_rows_version_of(view)
+    )
     totals = month_totals(cells, view.on)
     return ChartData(
         labels=[date_format(total.month, "YEAR_MONTH_FORMAT") for total in totals],

@@ -27,6 +27,7 @@ from console.http import ConsoleRequest
 from console.pagination import KnownCountPaginator
 from console.tenancy import console_view
 from customers.rules import RenewalState
+from customers.selectors import customer_rows_version
 from renewals import pipeline
 
 STATE_BADGES: dict[str, str] = {
@@ -178,7 +179,8 @@ def renewal_list(request: ConsoleRequest) -> HttpResponse:
     on = today()
     form, state = _view(request, on)
     managed_by = request.membership if state["mine"] else None
-    cells = pipeline.pipeline_cells_cached(reseller=request.reseller, on=on, managed_by=managed_by)
+    version = customer_rows_version(reseller=request.reseller)  # read once, for the cells and the page's ids
+    cells = pipeline.pipeline_cells_cached(reseller=request.reseller, on=on, managed_by=managed_by, version=version)
     counts = {s: sum(c.customers for c in cells if c.state == s) for s in pipeline.PIPELINE_STATES}
     totals = pipeline.month_totals(cells, on, state=state["state"])
     shown = [total for total in totals if state["month"] in (None, total.month)]
@@ -188,6 +190,7 @@ def renewal_list(request: ConsoleRequest) -> HttpResponse:
             reseller=request.reseller,
             on=on,
             managed_by=managed_by,
+            version=version,
             state=state["state"],
             month=state["month"],
             sort=state["sort"],

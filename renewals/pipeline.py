@@ -60,7 +60,7 @@ from customers.rules import (
     renewal_state_sql,
     renewal_term_renewed,
 )
-from customers.selectors import customer_rows_cached, customer_rows_version, customers_visible
+from customers.selectors import customer_rows_cached, customers_visible
 from purchase_auth import rules
 from purchase_auth.models import LicencePool, Price, ThreeYearCommit
 from renewals.models import AutoRenewal
@@ -355,18 +355,21 @@ def _customers_of(reseller: Reseller, managed_by: Membership | None) -> QuerySet
     return customers.filter(managed_by=managed_by) if managed_by is not None else customers
 
 
-def pipeline_cells_cached(*, reseller: Reseller, on: date, managed_by: Membership | None = None) -> list[PipelineCell]:
+def pipeline_cells_cached(
+    *, reseller: Reseller, on: date, managed_by: Membership | None = None, version: int | None
+) -> list[PipelineCell]:
     """`pipeline_cells` of the reseller's pipeline (of the customers `managed_by` manages, when given), cached
-    under the reseller's CustomerListVersion, the day and the policy numbers the states depend on: every
-    figure the cells hold is read from the customer rows, which raise that version with every write. Kept as
-    plain tuples: a shared cache outlives a deployment that changes the class."""
+    under the reseller's CustomerListVersion `version` (customer_rows_version, read once a page), the day
+    and the policy numbers the states depend on: every figure the cells hold is read from the customer rows,
+    which raise that version with every write. Kept as plain tuples: a shared cache outlives a deployment
+    that changes the class."""
     cells = customer_rows_cached(
         _cache_name("renewal-cells:1"),
         lambda: [astuple(cell) for cell in pipeline_cells(_customers_of(reseller, managed_by), on)],
         reseller=reseller,
         on=on,
         managed_by=managed_by,
-        version=customer_rows_version(reseller=reseller),
+        version=version,
     )
     return [PipelineCell(*cell) for cell in cells]
 
@@ -496,7 +499,7 @@ def _rows_statement(mine: bool) -> tuple[str, tuple[Any, ...], list[str]]:
 
 
 def pipeline_page_cached(
-    *, reseller: Reseller, on: date, managed_by: Membership | None = None, **view: Any
+    *, reseller: Reseller, on: date, managed_by: Membership | None = None, version: int | None, **view: Any
 ) -> list[PipelineRow]:
     """`pipeline_page` of the reseller's pipeline, its ids cached as pipeline_cells_cached's cells are (the
     order and the page follow from the customer rows alone); the rows are read afresh, for what they show
@@ -507,7 +510,7 @@ def pipeline_page_cached(
         reseller=reseller,
         on=on,
         managed_by=managed_by,
-        version=customer_rows_version(reseller=reseller),
+        version=version,
     )
     if not ids:
         return []
